@@ -1,0 +1,35 @@
+"""What the home page and Mijn Werkbrug show."""
+
+from sqlalchemy import func, select
+
+from marketplace.extensions import db
+from marketplace.needs.models import Need
+from marketplace.offers.models import Offer
+from marketplace.orgs.models import SOCIAL_KINDS, Organisation
+
+
+def home_figures() -> dict:
+    """A few live counts for the home page."""
+    suppliers = db.session.scalar(
+        select(func.count())
+        .select_from(Organisation)
+        .where(Organisation.kind.in_(SOCIAL_KINDS), Organisation.verification_state == "verified")
+    )
+    offers = db.session.scalar(select(func.count()).select_from(Offer).where(Offer.state == "published"))
+    contracts = db.session.scalar(
+        select(func.count()).select_from(Need).where(Need.kind == "reserved_contract", Need.state == "open")
+    )
+    return {"suppliers": suppliers or 0, "offers": offers or 0, "contracts": contracts or 0}
+
+
+def dashboard_for(organisation: Organisation | None) -> dict:
+    """The acting organisation's own offers and needs, newest first."""
+    if organisation is None:
+        return {"organisation": None, "offers": [], "needs": []}
+    offers = db.session.scalars(
+        select(Offer).where(Offer.organisation_id == organisation.id).order_by(Offer.updated_at.desc()).limit(10)
+    ).all()
+    needs = db.session.scalars(
+        select(Need).where(Need.organisation_id == organisation.id).order_by(Need.updated_at.desc()).limit(10)
+    ).all()
+    return {"organisation": organisation, "offers": offers, "needs": needs}
