@@ -1,5 +1,7 @@
 """Werkbrug: a marketplace between the social and the regular economy."""
 
+import importlib
+import importlib.util
 import os
 from pathlib import Path
 
@@ -48,20 +50,47 @@ def _init_extensions(app: Flask) -> None:
     app.teardown_request(send_queued_after_request)
 
 
-def _register_blueprints(app: Flask) -> None:
-    from marketplace.accounts.views import bp as accounts_bp
-    from marketplace.admin.views import bp as admin_bp
-    from marketplace.errors import bp as errors_bp
-    from marketplace.main.views import bp as main_bp
-    from marketplace.orgs.views import bp as orgs_bp
+# Feature packages, in the order their blueprints and commands are registered. A feature
+# offers `views.bp` (a Blueprint) and/or `cli.commands` (click commands) where it has them.
+FEATURES = (
+    "main",
+    "errors",
+    "accounts",
+    "orgs",
+    "admin",
+    "offers",
+    "needs",
+    "search",
+    "leads",
+    "indicator",
+    "api",
+    "catalog",
+    "demo",
+)
 
-    for blueprint in (main_bp, errors_bp, accounts_bp, orgs_bp, admin_bp):
-        app.register_blueprint(blueprint)
+
+def _feature_module(feature: str, name: str):
+    """`marketplace.<feature>.<name>`, or the single-module feature itself for its views."""
+    package = importlib.import_module(f"marketplace.{feature}")
+    if not hasattr(package, "__path__"):
+        return package if name == "views" else None
+    if importlib.util.find_spec(f"marketplace.{feature}.{name}") is None:
+        return None
+    return importlib.import_module(f"marketplace.{feature}.{name}")
+
+
+def _register_blueprints(app: Flask) -> None:
+    for feature in FEATURES:
+        module = _feature_module(feature, "views")
+        if module is not None and hasattr(module, "bp"):
+            app.register_blueprint(module.bp)
 
 
 def _register_cli(app: Flask) -> None:
-    from marketplace.catalog.cli import catalog_cli
     from marketplace.cli import register_commands
 
-    app.cli.add_command(catalog_cli)
     register_commands(app)
+    for feature in FEATURES:
+        module = _feature_module(feature, "cli")
+        for command in getattr(module, "commands", ()):
+            app.cli.add_command(command)

@@ -11,3 +11,6 @@ catalog_cli = AppGroup("catalog", help="Import and export organisations, offers 
 def import_command(path):
     """Import a catalog file."""
     raise click.ClickException("not yet available")
+
+
+commands = [catalog_cli]
