@@ -35,12 +35,15 @@ def _init_extensions(app: Flask) -> None:
     from marketplace.database import configure_sqlite, engine_options
     from marketplace.extensions import csrf, db, login_manager, migrate
     from marketplace.mail.services import send_queued_after_request
+    from marketplace.models import import_all_models
 
     app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", engine_options(app.config["SQLALCHEMY_DATABASE_URI"]))
     db.init_app(app)
     with app.app_context():
         configure_sqlite(db.engine)
-    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
+    import_all_models()
+    # Batch mode lets Alembic alter SQLite tables (by copying them).
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True, compare_type=True)
     csrf.init_app(app)
     login_manager.init_app(app)
     sessions.init_app(app)

@@ -9,15 +9,9 @@ _counter = itertools.count(1)
 
 
 def import_all_models() -> None:
-    """Import every models module so that the metadata holds every table."""
-    import importlib
-    import pkgutil
+    from marketplace.models import import_all_models as _import_all_models
 
-    import marketplace
-
-    for module in pkgutil.walk_packages(marketplace.__path__, "marketplace."):
-        if module.name.endswith(".models"):
-            importlib.import_module(module.name)
+    _import_all_models()
 
 
 def kbo_for(n: int) -> str:
