@@ -3,7 +3,7 @@
 from datetime import date, datetime
 
 from babel.numbers import format_currency, format_decimal
-from flask import Flask, current_app, request, session
+from flask import Flask, current_app, has_request_context, request, session
 from flask_babel import format_date, format_datetime, get_locale
 from flask_login import current_user
 from markupsafe import Markup
@@ -16,6 +16,9 @@ LOCALE_TAGS = {"nl": "nl_BE", "en": "en_BE"}
 def select_locale() -> str:
     """The language the person chose, else their browser's, else Dutch."""
     languages = current_app.config["LANGUAGES"]
+    if not has_request_context():
+        # CLI commands, imports and tests of rules run without a request: use the default language.
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     chosen = session.get("lang")
     if chosen in languages:
         return chosen
