@@ -3,7 +3,7 @@
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import JSON, ForeignKey, Numeric, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from marketplace.database import utcnow
@@ -35,6 +35,8 @@ RESERVATIONS = {
 
 class Need(db.Model):
     __tablename__ = "need"
+    # The public list of open reserved contracts filters on all three and sorts on the deadline.
+    __table_args__ = (Index("ix_need_kind_state_deadline", "kind", "state", "deadline_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     ref: Mapped[str] = mapped_column(String(40), unique=True)
