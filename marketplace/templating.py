@@ -22,7 +22,7 @@ def form_errors(form) -> list[tuple[str, str]]:
 def main_nav() -> list[dict]:
     items = [
         ("main.index", _("Start")),
-        ("orgs.directory", _("Leveranciers")),
+        ("offers.directory", _("Leveranciers")),
     ]
     if current_user.is_authenticated:
         items.insert(0, ("main.dashboard", _("Mijn Werkbrug")))

@@ -1,8 +1,8 @@
-"""Organisations: registration, switching, the public directory (to be completed)."""
+"""Organisations: registration, switching (the public directory lives in marketplace/offers/views.py)."""
 
 from flask import Blueprint, render_template
 
-from marketplace.access import login_required, public
+from marketplace.access import login_required
 
 bp = Blueprint("orgs", __name__)
 
@@ -17,9 +17,3 @@ def register():
 @login_required
 def switch():
     return render_template("orgs/switch.html")
-
-
-@bp.get("/leveranciers")
-@public
-def directory():
-    return render_template("orgs/directory.html")
