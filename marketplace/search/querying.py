@@ -1,0 +1,302 @@
+"""Queries on the index: ranked ids with the terms that matched, facets and highlights.
+
+Text from users or needs is analysed into terms and turned into term queries directly, so
+quotes, '*', AND/OR/NOT or control characters never act as query syntax (and never fail).
+"""
+
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+
+from whoosh import sorting
+from whoosh.highlight import ContextFragmenter, HtmlFormatter
+from whoosh.query import And, Every, NumericRange, Or, Term
+
+from marketplace.search import engine
+from marketplace.search.analysis import CompoundFilter, fold, words_of
+from marketplace.search.glossary import GLOSSARY
+
+# Relative weight of a term found in each field.
+FIELD_BOOSTS = {"title": 3.0, "tags": 2.5, "body": 1.0, "org_name": 0.3}
+MAX_QUERY_CHARS = 2000
+SYNONYM_WEIGHT = 0.6
+CORRECTION_WEIGHT = 0.8
+NGRAM_WEIGHT = 0.15
+_synonym_cache: dict = {}
+SYNONYM_TTL_S = 300
+
+
+@dataclass
+class Candidate:
+    doc_id: int
+    score: float
+    terms: set = field(default_factory=set)
+    fields: dict = field(default_factory=dict)
+
+
+@dataclass
+class SearchPage:
+    hits: list
+    total: int
+    page: int
+    pages: int
+    facets: dict
+    corrections: dict
+
+
+def _schema():
+    ix = engine.handle().index()
+    return ix.schema if ix is not None else None
+
+
+def _compound_words(schema) -> frozenset:
+    analyzer = schema["body"].analyzer
+    for item in getattr(analyzer, "items", ()):
+        if isinstance(item, CompoundFilter):
+            return item.words
+    return frozenset()
+
+
+def analyse(schema, text: str, fieldname: str = "body") -> list[str]:
+    text = (text or "")[:MAX_QUERY_CHARS]
+    return list(dict.fromkeys(schema[fieldname].process_text(text, mode="query")))
+
+
+def synonym_groups() -> list[list[str]]:
+    """Groups of words that mean the same: the taxonomy's labels and synonyms, and a glossary."""
+    groups = [list(g) for g in GLOSSARY]
+    try:
+        from marketplace.taxonomy.services import synonyms_by_term
+    except ImportError:
+        synonyms_by_term = None
+    if synonyms_by_term is not None:
+        try:
+            mapping = synonyms_by_term()
+            for term, synonyms in mapping.items():
+                groups.append([term, *synonyms])
+        except Exception:  # noqa: BLE001 - a taxonomy hiccup must not break search; fall back
+            synonyms_by_term = None
+    if synonyms_by_term is None:
+        from sqlalchemy import select
+
+        from marketplace.extensions import db
+        from marketplace.taxonomy.models import ActivityDomain
+
+        for d in db.session.scalars(select(ActivityDomain)):
+            groups.append([d.label_nl, d.label_en, *(d.synonyms or [])])
+    return groups
+
+
+def _expansions(schema) -> dict[str, set[str]]:
+    """term -> terms of the same synonym group (analysed with this index's analyzer)."""
+    key = id(schema)
+    cached = _synonym_cache.get(key)
+    if cached and time.monotonic() - cached[0] < SYNONYM_TTL_S:
+        return cached[1]
+    mapping: dict[str, set[str]] = {}
+    for group in synonym_groups():
+        # A phrase synonym ('onderhoud van groen') counts only through its whole set of terms.
+        term_sets = [set(analyse(schema, str(word), "tags")) for word in group if word]
+        all_terms = set().union(*term_sets) if term_sets else set()
+        for terms in term_sets:
+            if len(terms) == 1:
+                (t,) = terms
+                mapping.setdefault(t, set()).update(all_terms - {t})
+    _synonym_cache.clear()
+    _synonym_cache[key] = (time.monotonic(), mapping)
+    return mapping
+
+
+def _trigrams(word: str) -> set[str]:
+    padded = f"^{word}$"
+    return {padded[i : i + 3] for i in range(len(padded) - 2)}
+
+
+def correct_word(schema, word: str) -> str | None:
+    """The closest word of the index's vocabulary to a word that is not in it (a typo)."""
+    words = _compound_words(schema)
+    if len(word) < 5 or word in words:
+        return None
+    grams = _trigrams(word)
+    best, best_score = None, 0.0
+    for candidate in words:
+        if abs(len(candidate) - len(word)) > 2 or candidate[0] != word[0]:
+            continue
+        other = _trigrams(candidate)
+        score = 2 * len(grams & other) / (len(grams) + len(other))
+        if score > best_score:
+            best, best_score = candidate, score
+    return best if best_score >= 0.5 else None
+
+
+def _known(searcher, terms) -> bool:
+    return any(searcher.doc_frequency(f, t) for t in terms for f in ("title", "tags", "body"))
+
+
+def weighted_terms(searcher, parts, expand: bool = True) -> tuple[dict, dict, list]:
+    """(term -> weight, corrections {typo: word}, ngram terms) for [(text, weight), ...]."""
+    schema = searcher.schema
+    weights: dict[str, float] = {}
+    corrections: dict[str, str] = {}
+    ngrams: list[str] = []
+    for text, weight in parts:
+        text = (text or "")[:MAX_QUERY_CHARS]
+        for term in analyse(schema, text):
+            weights[term] = max(weights.get(term, 0.0), weight)
+        # Typos: a word none of whose terms the index knows is corrected against the vocabulary.
+        for word in dict.fromkeys(words_of(text)):
+            terms = analyse(schema, word)
+            if not terms or _known(searcher, terms):
+                continue
+            fixed = correct_word(schema, word)
+            if fixed:
+                corrections[word] = fixed
+                for term in analyse(schema, fixed):
+                    weights.setdefault(term, weight * CORRECTION_WEIGHT)
+            ngrams.extend(schema["ngrams"].process_text(word, mode="query"))
+    if expand:
+        expansions = _expansions(schema)
+        for term, weight in list(weights.items()):
+            for synonym in expansions.get(term, ()):
+                if synonym not in weights:
+                    weights[synonym] = weight * SYNONYM_WEIGHT
+    return weights, corrections, list(dict.fromkeys(ngrams))
+
+
+def build_query(weights: dict, ngrams=(), extra=()):
+    subqueries = [
+        Term(fieldname, term, boost=weight * boost)
+        for term, weight in weights.items()
+        for fieldname, boost in FIELD_BOOSTS.items()
+    ]
+    if ngrams:
+        subqueries.append(Or([Term("ngrams", g) for g in ngrams], boost=NGRAM_WEIGHT))
+    subqueries.extend(extra)
+    return Or(subqueries) if subqueries else None
+
+
+def filter_query(
+    doc_type: str,
+    *,
+    provinces=(),
+    enclave=None,
+    min_team=None,
+    eligible=None,
+    recognised=None,
+    domains=(),
+    certifications=(),
+    min_capacity=None,
+    kinds=(),
+    exclude_org=None,
+):
+    parts = [Term("doc_type", doc_type)]
+    if provinces:
+        parts.append(Or([Term("provinces", p) for p in provinces]))
+    if enclave is not None:
+        parts.append(Term("enclave", enclave))
+    if min_team:
+        parts.append(NumericRange("team", int(min_team), None))
+    if min_capacity:
+        parts.append(NumericRange("capacity", float(min_capacity), None))
+    if eligible is not None:
+        parts.append(Term("eligible", eligible))
+    if recognised is not None:
+        parts.append(Term("recognised", recognised))
+    for code in domains:
+        parts.append(Term("domains", code))
+    for cert in certifications:
+        parts.append(Term("certifications", cert.lower()))
+    if kinds:
+        parts.append(Or([Term("kind", k) for k in kinds]))
+    return And(parts)
+
+
+def candidates(doc_type: str, parts, *, extra_terms=(), limit: int = 200, filters=None) -> list[Candidate]:
+    """Documents of doc_type ranked by text relevance to [(text, weight), ...] and extra
+    (field, term, boost) terms such as CPV codes and activity domains."""
+    searcher = engine.request_searcher()
+    if searcher is None:
+        return []
+    weights, _corrections, ngrams = weighted_terms(searcher, parts)
+    extra = [Term(fieldname, term, boost=boost) for fieldname, term, boost in extra_terms]
+    query = build_query(weights, ngrams, extra)
+    if query is None:
+        return []
+    results = searcher.search(query, limit=limit, filter=filter_query(doc_type, **(filters or {})), terms=True)
+    out = []
+    for hit in results:
+        terms = {t.decode() if isinstance(t, bytes) else t for f, t in hit.matched_terms() if f in FIELD_BOOSTS}
+        out.append(Candidate(doc_id=hit["doc_id"], score=hit.score, terms=terms, fields=dict(hit.fields())))
+    return out
+
+
+def surface_words(text: str, terms: set, limit: int = 5) -> list[str]:
+    """The words of text whose analysed terms are among terms, as written, most frequent first."""
+    schema = _schema()
+    if schema is None or not terms:
+        return []
+    analyzer = schema["body"].analyzer
+    counts: Counter = Counter()
+    for token in analyzer(text or "", chars=True, mode="index"):
+        if token.text in terms:
+            counts[(text[token.startchar : token.endchar]).lower()] += 1
+    return [w for w, _ in counts.most_common(limit)]
+
+
+FACETS = ("domains", "provinces", "recognised", "enclave", "certifications")
+
+
+def search_documents(
+    doc_type: str, keywords: str, *, filters=None, sort: str = "relevance", page: int = 1, per_page: int = 20
+) -> SearchPage:
+    """A page of the search page's results, with facet counts over all results and highlights."""
+    searcher = engine.request_searcher()
+    if searcher is None:
+        return SearchPage([], 0, 1, 1, {}, {})
+    keywords = "".join(ch if ch.isprintable() else " " for ch in (keywords or ""))[:MAX_QUERY_CHARS]
+    corrections = {}
+    query = None
+    if keywords.strip():
+        weights, corrections, ngrams = weighted_terms(searcher, [(keywords, 1.0)])
+        query = build_query(weights, ngrams)
+    if query is None:
+        query = Every()
+    facets = {
+        name: sorting.FieldFacet(name, allow_overlap=name in ("domains", "provinces", "certifications"))
+        for name in FACETS
+    }
+    options = {
+        "filter": filter_query(doc_type, **(filters or {})),
+        "groupedby": facets,
+        "maptype": sorting.Count,
+        "terms": True,
+    }
+    if sort == "name" or isinstance(query, Every):
+        options["sortedby"] = "name_sort"
+    page = max(1, int(page))
+    results = searcher.search_page(query, page, pagelen=per_page, **options)
+    if page > results.pagecount > 0:
+        page = results.pagecount
+        results = searcher.search_page(query, page, pagelen=per_page, **options)
+    raw = results.results
+    raw.fragmenter = ContextFragmenter(maxchars=200, surround=40)
+    raw.formatter = HtmlFormatter(tagname="mark", between=" … ")
+    counts = {}
+    for name in FACETS:
+        groups = raw.groups(name)
+        counts[name] = {_facet_key(k): v for k, v in groups.items() if k not in (None, b"", "")}
+    hits = []
+    for hit in results:
+        highlight = hit.highlights("body") or hit.highlights("title") if keywords.strip() else ""
+        hits.append({"doc_id": hit["doc_id"], "score": hit.score, "fields": dict(hit.fields()), "highlight": highlight})
+    pages = max(1, results.pagecount)
+    return SearchPage(hits, len(raw), page, pages, counts, corrections)
+
+
+def _facet_key(key):
+    if isinstance(key, bytes):
+        return key.decode()
+    return key
+
+
+__all__ = ["Candidate", "SearchPage", "candidates", "search_documents", "surface_words", "fold"]
