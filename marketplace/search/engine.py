@@ -121,15 +121,15 @@ class IndexHandle:
             return self._check()
 
     def searcher(self):
-        """A searcher that sees the latest commit (refreshed, not reopened)."""
+        """A searcher that sees the latest commit (the index object stays open)."""
         with self._mutex:
             ix = self._check()
             if ix is None:
                 return None
-            if self._searcher is None:
+            # Searcher.refresh() reuses segment readers by segment id and then misses deletions
+            # made in a segment that stays; a new searcher per new generation does not.
+            if self._searcher is None or self._searcher.reader().generation() != ix.latest_generation():
                 self._searcher = ix.searcher()
-            else:
-                self._searcher = self._searcher.refresh()
             return self._searcher
 
     def writer(self, timeout: float = 5.0):

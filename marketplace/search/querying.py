@@ -13,7 +13,7 @@ from whoosh.highlight import ContextFragmenter, HtmlFormatter
 from whoosh.query import And, Every, NumericRange, Or, Term
 
 from marketplace.search import engine
-from marketplace.search.analysis import CompoundFilter, fold, words_of
+from marketplace.search.analysis import CompoundFilter, words_of
 from marketplace.search.glossary import GLOSSARY
 
 # Relative weight of a term found in each field.
@@ -153,7 +153,9 @@ def weighted_terms(searcher, parts, expand: bool = True) -> tuple[dict, dict, li
                 corrections[word] = fixed
                 for term in analyse(schema, fixed):
                     weights.setdefault(term, weight * CORRECTION_WEIGHT)
-            ngrams.extend(schema["ngrams"].process_text(word, mode="query"))
+            else:
+                # No close word in the vocabulary: let shared letter triples decide, weakly.
+                ngrams.extend(schema["ngrams"].process_text(word, mode="query"))
     if expand:
         expansions = _expansions(schema)
         for term, weight in list(weights.items()):
@@ -299,4 +301,17 @@ def _facet_key(key):
     return key
 
 
-__all__ = ["Candidate", "SearchPage", "candidates", "search_documents", "surface_words", "fold"]
+__all__ = ["Candidate", "SearchPage", "candidates", "offer_facts", "search_documents", "surface_words"]
+
+
+def offer_facts(*, domains=(), cpv_classes=(), province=None) -> list[dict]:
+    """Stored facts (org_id, eligible, recognised) of every indexed offer in any of the domains or
+    CPV classes that serves the province; for counting suppliers, not ranking them."""
+    searcher = engine.request_searcher()
+    if searcher is None:
+        return []
+    subqueries = [Term("domains", d) for d in domains] + [Term("cpv", c) for c in cpv_classes]
+    query = Or(subqueries) if subqueries else Every()
+    filters = filter_query("offer", provinces=[province] if province else ())
+    results = searcher.search(query, filter=filters, limit=None)
+    return [{k: hit.get(k) for k in ("org_id", "eligible", "recognised")} for hit in results]

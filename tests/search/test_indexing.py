@@ -1,0 +1,117 @@
+"""The index follows the database through the change log; rebuild, verify, sync."""
+
+from whoosh.index import LockError  # noqa: F401 - documents what "unavailable" means here
+
+from marketplace.extensions import db
+from marketplace.search import engine
+from marketplace.search.indexing import BATCH_DOCS, rebuild_index, sync, verify
+from marketplace.search.models import record_change
+from marketplace.search.querying import search_documents
+from tests.factories import make_offer, make_org
+
+
+def ids(keywords=""):
+    return {hit["doc_id"] for hit in search_documents("offer", keywords, per_page=500).hits}
+
+
+def test_rebuild_and_verify_agree(app):
+    org = make_org()
+    offer = make_offer(org, title="Verpakking van cosmetica")
+    make_offer(org, title="Kladversie", state="draft")
+    assert rebuild_index() == 1
+    report = verify()
+    assert report.ok and report.documents == 1
+    assert ids("cosmetica") == {offer.id}
+
+
+def test_verify_reports_a_missing_and_a_stale_document(app):
+    org = make_org()
+    first = make_offer(org, title="Verpakking")
+    second = make_offer(org, title="Schoonmaak")
+    rebuild_index()
+    writer = engine.handle().writer()
+    writer.delete_by_term("key", f"offer:{first.id}")
+    writer.commit()
+    second.title = "Schoonmaak van kantoren"
+    db.session.commit()  # changed without a change-log row: the index cannot know
+    report = verify()
+    assert not report.ok
+    assert report.missing == [f"offer:{first.id}"]
+    assert report.stale == [f"offer:{second.id}"]
+
+
+def test_a_change_made_while_the_index_is_locked_is_applied_by_the_next_sync(app):
+    org = make_org()
+    rebuild_index()
+    blocker = engine.handle().writer()  # another process holds the lock
+    offer = make_offer(org, title="Herverpakken van geschenkdozen")
+    assert sync(timeout=0.1).skipped
+    assert offer.id not in ids("geschenkdozen")
+    blocker.cancel()
+    result = sync()
+    assert result.documents >= 1
+    assert ids("geschenkdozen") == {offer.id}
+    assert verify().ok
+
+
+def test_archiving_and_unverifying_remove_documents(app):
+    from marketplace.offers.services import archive_offer
+
+    org = make_org()
+    kept = make_offer(org, title="Drukwerk")
+    gone = make_offer(org, title="Drukwerk en afwerking")
+    rebuild_index()
+    archive_offer(gone)
+    sync()
+    assert ids("drukwerk") == {kept.id}
+    org.verification_state = "pending"
+    record_change("organisation", org.id)
+    db.session.commit()
+    sync()
+    assert ids("drukwerk") == set()
+    assert verify().ok
+
+
+def test_batches_hold_at_most_the_batch_size(app):
+    org = make_org()
+    rebuild_index()
+    for n in range(BATCH_DOCS + 20):
+        make_offer(org, title=f"Aanbod {n}", state="draft").state = "published"
+        record_change("offer", n + 1)
+    db.session.commit()
+    result = sync()
+    assert result.commits >= 2
+    assert verify().ok
+
+
+def test_two_index_folders_follow_the_same_database(app, tmp_path):
+    org = make_org()
+    make_offer(org, title="Groenonderhoud")
+    folders = [tmp_path / "web1", tmp_path / "web2"]
+    for folder in folders:
+        app.config["SEARCH_INDEX_DIR"] = str(folder)
+        rebuild_index()
+    later = make_offer(org, title="Orderpicking")
+    # web1 catches up now, web2 only later: each keeps its own last applied change.
+    app.config["SEARCH_INDEX_DIR"] = str(folders[0])
+    sync()
+    assert later.id in ids("orderpicking")
+    app.config["SEARCH_INDEX_DIR"] = str(folders[1])
+    assert later.id not in ids("orderpicking")
+    sync()
+    assert later.id in ids("orderpicking")
+    assert verify().ok
+
+
+def test_inline_sync_after_a_request_that_wrote_changes(app, client, make_user, login_as):
+    from flask import g
+
+    from marketplace.search.indexing import sync_after_request
+
+    org = make_org()
+    rebuild_index()
+    offer = make_offer(org, title="Fietsherstel")
+    with app.test_request_context():
+        g.search_changed = True
+        sync_after_request(None)
+    assert ids("fietsherstel") == {offer.id}
