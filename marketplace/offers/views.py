@@ -135,3 +135,21 @@ def publish(offer_id: int):
 @organisation_required()
 def archive(offer_id: int):
     return _change_state(offer_id, archive_offer, _("Uw aanbod is gearchiveerd en niet langer zichtbaar."))
+
+
+@bp.app_context_processor
+def _labels():
+    """Dutch/English labels of states, kinds and provinces for every template (templates never compute)."""
+    from marketplace.needs.models import NEED_KINDS, NEED_STATES, RESERVATIONS
+    from marketplace.offers.models import OFFER_STATES
+    from marketplace.orgs.geography import province_label
+    from marketplace.orgs.models import ORG_KINDS
+
+    return {
+        "offer_states": OFFER_STATES,
+        "need_states": NEED_STATES,
+        "need_kinds": NEED_KINDS,
+        "reservations": RESERVATIONS,
+        "org_kinds": ORG_KINDS,
+        "province_label": province_label,
+    }
