@@ -33,11 +33,12 @@ class SearchForm(GetForm):
         validators=[Optional(), NumberRange(min=0, max=100000, message=_l("Geef een capaciteit van 0 of meer."))],
     )
     certification = StringField(_l("Certificaat"), validators=[Optional(), Length(max=80)])
-    sort = SelectField(_l("Sorteren op"), choices=list(SORTS.items()), default="relevance", validate_choice=False)
+    sort = SelectField(_l("Sorteren op"), default="relevance", validate_choice=False)
 
     def fill_choices(self):
         self.domain.choices = [("", _l("Alle domeinen")), *domain_choices()]
         self.province.choices = [("", _l("Alle provincies")), *province_choices()]
+        self.sort.choices = list(SORTS.items())
         return self
 
     def filters(self) -> dict:
