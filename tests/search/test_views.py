@@ -114,3 +114,24 @@ def test_reservation_advice_shows_counts_and_rule(client):
     assert "Neem een sociale clausule op." in text_of(response)
     response = client.get("/voorbehouden-advies?domains=overig&estimated_value=50000")
     assert page(response).select_one(".error-summary") or "Kies de provincie" in text_of(response)
+
+
+def test_need_detail_shows_matching_suppliers_to_its_buyer_only(client, make_user, login_as):
+    buyer_user, other_user = make_user(), make_user()
+    buyer = make_org(kind="onderneming", member=buyer_user)
+    make_org(kind="onderneming", member=other_user)
+    make_domain("overig", "Overig", "Other")
+    supplier = make_org(name="Groenploeg Zuid")
+    make_offer(supplier, title="Groenonderhoud van bedrijfsterreinen", domains=["overig"])
+    need = make_need(buyer, title="Maaien en snoeien rond onze fabriek", description="Groenonderhoud")
+    rebuild_index()
+    login_as(buyer_user)
+    response = client.get(f"/vragen/{need.id}")
+    assert response.status_code == 200
+    section = page(response).select_one("section.matching-suppliers")
+    assert section and "Groenploeg Zuid" in section.get_text()
+    assert "Gedeelde termen" in section.get_text()
+    _forget_user()
+    login_as(other_user)
+    response = client.get(f"/vragen/{need.id}")
+    assert page(response).select_one("section.matching-suppliers") is None
