@@ -23,6 +23,7 @@ def main_nav() -> list[dict]:
     items = [
         ("main.index", _("Start")),
         ("offers.directory", _("Leveranciers")),
+        ("needs.contracts", _("Voorbehouden opdrachten")),
     ]
     if current_user.is_authenticated:
         items.insert(0, ("main.dashboard", _("Mijn Werkbrug")))

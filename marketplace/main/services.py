@@ -32,4 +32,37 @@ def dashboard_for(organisation: Organisation | None) -> dict:
     needs = db.session.scalars(
         select(Need).where(Need.organisation_id == organisation.id).order_by(Need.updated_at.desc()).limit(10)
     ).all()
-    return {"organisation": organisation, "offers": offers, "needs": needs}
+    return {
+        "organisation": organisation,
+        "offers": offers,
+        "needs": needs,
+        **_offers_and_needs_extra(organisation, needs),
+    }
+
+
+def _offers_and_needs_extra(organisation: Organisation, needs) -> dict:
+    """What the offers/needs part of Mijn Werkbrug adds: what the organisation may post, what waits for it."""
+    from marketplace.database import utcnow
+    from marketplace.needs.rules import display_state, may_post_need
+    from marketplace.offers.rules import may_create_offer
+
+    now = utcnow()
+    drafts = db.session.scalar(
+        select(func.count()).select_from(Need).where(Need.organisation_id == organisation.id, Need.state == "draft")
+    ) + db.session.scalar(
+        select(func.count()).select_from(Offer).where(Offer.organisation_id == organisation.id, Offer.state == "draft")
+    )
+    open_contracts = 0
+    if organisation.is_social_economy:
+        open_contracts = db.session.scalar(
+            select(func.count())
+            .select_from(Need)
+            .where(Need.kind == "reserved_contract", Need.state.in_(("open", "in_discussion")), Need.deadline_at > now)
+        )
+    return {
+        "may_offer": may_create_offer(organisation) is None,
+        "may_post_contract": may_post_need(organisation, "reserved_contract") is None,
+        "need_display_states": {need.id: display_state(need, now) for need in needs},
+        "drafts": drafts or 0,
+        "open_contracts": open_contracts or 0,
+    }
