@@ -61,40 +61,38 @@ def _apply(need: Need, data: dict, now: datetime | None) -> None:
         ]
 
 
-def _commit(need: Need, action: str, actor) -> Need:
+def _commit(need: Need, action: str, actor, commit: bool = True) -> Need:
     db.session.flush()
     record_change("need", need.id)
     record_audit(action, need, detail=need.ref, actor_id=getattr(actor, "id", None))
-    db.session.commit()
+    if commit:
+        db.session.commit()
     return need
 
 
-def create_need(organisation, kind: str, data: dict, actor=None, ref: str | None = None, now=None) -> Need:
-    """A draft need of `kind`; RuleViolation/NotAllowed change nothing."""
+def create_need(
+    organisation, kind: str, data: dict, actor=None, ref: str | None = None, now=None, commit: bool = True
+) -> Need:
+    """A draft need of `kind`; RuleViolation/NotAllowed change nothing.
+
+    `commit=False` leaves the commit to the caller (the catalog import writes a whole file at once).
+    """
     reason = may_post_need(organisation, kind)
     if reason:
         raise NotAllowed(reason)
     need = Need(organisation_id=organisation.id, kind=kind, ref=ref or new_ref("NEED"), state="draft")
-    try:
-        _apply(need, data, now)
-    except RuleViolation:
-        db.session.rollback()
-        raise
+    _apply(need, data, now)
     db.session.add(need)
-    return _commit(need, "need.create", actor)
+    return _commit(need, "need.create", actor, commit)
 
 
-def update_need(need: Need, data: dict, actor=None, now=None) -> Need:
+def update_need(need: Need, data: dict, actor=None, now=None, commit: bool = True) -> Need:
     """Change a need's fields while it is a draft, open or in discussion."""
     if need.state not in ("draft", "open", "in_discussion"):
         raise NotAllowed(need_transition_error(need, "open") if need.state == "cancelled" else _closed_message())
-    try:
-        _apply(need, data, now)
-    except RuleViolation:
-        db.session.rollback()
-        raise
+    _apply(need, data, now)
     need.updated_at = utcnow()
-    return _commit(need, "need.update", actor)
+    return _commit(need, "need.update", actor, commit)
 
 
 def _closed_message() -> str:
@@ -114,7 +112,7 @@ def _transition(need: Need, target: str, actor, action: str) -> Need:
     return need
 
 
-def publish_need(need: Need, actor=None, now=None) -> Need:
+def publish_need(need: Need, actor=None, now=None, commit: bool = True) -> Need:
     """Open a draft need to suppliers and record the `need_published` event, in one transaction."""
     reason = need_transition_error(need, "open") or may_publish_need(need.organisation, need.kind)
     if reason:
@@ -126,19 +124,19 @@ def publish_need(need: Need, actor=None, now=None) -> Need:
     _transition(need, "open", actor, "need.publish")
     need.published_at = utcnow()
     record_event("need_published", need=need, actor=actor)
-    return _commit(need, "need.publish", actor)
+    return _commit(need, "need.publish", actor, commit)
 
 
-def cancel_need(need: Need, actor=None) -> Need:
+def cancel_need(need: Need, actor=None, commit: bool = True) -> Need:
     """Withdraw a need; a cancelled need cannot be reopened."""
     _transition(need, "cancelled", actor, "need.cancel")
-    return _commit(need, "need.cancel", actor)
+    return _commit(need, "need.cancel", actor, commit)
 
 
-def close_need(need: Need, actor=None) -> Need:
+def close_need(need: Need, actor=None, commit: bool = True) -> Need:
     """Close an open need without an award (the buyer found what it needed, or stopped looking)."""
     _transition(need, "closed", actor, "need.close")
-    return _commit(need, "need.close", actor)
+    return _commit(need, "need.close", actor, commit)
 
 
 def _data_of(need: Need) -> dict:
@@ -147,3 +145,16 @@ def _data_of(need: Need) -> dict:
     data.update(kind=need.kind, domains=[d.code for d in need.domains])
     data["lots"] = [{"title": lot.title, "is_reserved": lot.is_reserved} for lot in need.lots]
     return data
+
+
+def start_discussion(need: Need, actor=None, commit: bool = True) -> Need:
+    """An open need is now being discussed with a supplier (called by the leads feature)."""
+    _transition(need, "in_discussion", actor, "need.discuss")
+    return _commit(need, "need.discuss", actor, commit)
+
+
+def award_need(need: Need, actor=None, commit: bool = True) -> Need:
+    """Mark an open or discussed need as awarded. The caller records the `award` event with the supplier,
+    in the same transaction (commit=False, then commit)."""
+    _transition(need, "awarded", actor, "need.award")
+    return _commit(need, "need.award", actor, commit)

@@ -9,7 +9,7 @@ from marketplace.database import utcnow
 from marketplace.extensions import db
 from marketplace.offers.models import Offer
 from marketplace.offers.rules import clean_offer_data, may_create_offer, may_publish_offer, offer_transition_error
-from marketplace.offers.validation import NotAllowed, RuleViolation
+from marketplace.offers.validation import NotAllowed, RuleViolation  # noqa: F401 (raised by the rules)
 from marketplace.search.models import record_change
 from marketplace.taxonomy.models import ActivityDomain
 
@@ -46,41 +46,37 @@ def _apply(offer: Offer, data: dict) -> None:
     offer.domains = domains_for(clean["domains"])
 
 
-def _commit(offer: Offer, action: str, actor) -> Offer:
+def _commit(offer: Offer, action: str, actor, commit: bool = True) -> Offer:
     db.session.flush()
     record_change("offer", offer.id)
     record_audit(action, offer, detail=offer.ref, actor_id=getattr(actor, "id", None))
-    db.session.commit()
+    if commit:
+        db.session.commit()
     return offer
 
 
-def create_offer(organisation, data: dict, actor=None, ref: str | None = None) -> Offer:
-    """A draft offer of a social-economy organisation; RuleViolation/NotAllowed change nothing."""
+def create_offer(organisation, data: dict, actor=None, ref: str | None = None, commit: bool = True) -> Offer:
+    """A draft offer of a social-economy organisation; RuleViolation/NotAllowed change nothing.
+
+    `commit=False` leaves the commit to the caller (the catalog import writes a whole file at once).
+    """
     reason = may_create_offer(organisation)
     if reason:
         raise NotAllowed(reason)
     offer = Offer(organisation_id=organisation.id, ref=ref or new_ref("OFF"), state="draft")
-    try:
-        _apply(offer, data)
-    except RuleViolation:
-        db.session.rollback()
-        raise
+    _apply(offer, data)
     db.session.add(offer)
-    return _commit(offer, "offer.create", actor)
+    return _commit(offer, "offer.create", actor, commit)
 
 
-def update_offer(offer: Offer, data: dict, actor=None) -> Offer:
+def update_offer(offer: Offer, data: dict, actor=None, commit: bool = True) -> Offer:
     """Change an offer's fields (in any state); a published offer stays published."""
-    try:
-        _apply(offer, data)
-    except RuleViolation:
-        db.session.rollback()
-        raise
+    _apply(offer, data)
     offer.updated_at = utcnow()
-    return _commit(offer, "offer.update", actor)
+    return _commit(offer, "offer.update", actor, commit)
 
 
-def _transition(offer: Offer, target: str, actor, action: str) -> Offer:
+def _transition(offer: Offer, target: str, actor, action: str, commit: bool) -> Offer:
     reason = offer_transition_error(offer, target)
     if target == "published":
         reason = reason or may_publish_offer(offer.organisation)
@@ -90,14 +86,14 @@ def _transition(offer: Offer, target: str, actor, action: str) -> Offer:
     offer.updated_at = utcnow()
     if target == "published":
         offer.published_at = utcnow()
-    return _commit(offer, action, actor)
+    return _commit(offer, action, actor, commit)
 
 
-def publish_offer(offer: Offer, actor=None) -> Offer:
+def publish_offer(offer: Offer, actor=None, commit: bool = True) -> Offer:
     """Publish a draft or archived offer (verified social-economy organisations only)."""
-    return _transition(offer, "published", actor, "offer.publish")
+    return _transition(offer, "published", actor, "offer.publish", commit)
 
 
-def archive_offer(offer: Offer, actor=None) -> Offer:
+def archive_offer(offer: Offer, actor=None, commit: bool = True) -> Offer:
     """Take an offer off the site; it can be published again later."""
-    return _transition(offer, "archived", actor, "offer.archive")
+    return _transition(offer, "archived", actor, "offer.archive", commit)

@@ -88,3 +88,28 @@ def test_failed_update_keeps_lots(app, make_org):
     update_need(need, need_data("reserved_contract", lots=lots))
     db.session.expire_all()
     assert [(lot.number, lot.title) for lot in db.session.get(Need, need.id).lots] == [(1, "A"), (2, "B")]
+
+
+def test_award_needs_an_open_need_and_commit_false_leaves_it_to_the_caller(app, make_org):
+    from marketplace.needs.services import award_need, start_discussion
+
+    need = create_need(make_org(kind="onderneming"), "outsourcing", need_data())
+    with pytest.raises(NotAllowed, match="gepubliceerd"):
+        award_need(need)
+    publish_need(need)
+    start_discussion(need)
+    award_need(need, commit=False)
+    db.session.rollback()
+    assert db.session.get(Need, need.id).state == "in_discussion"
+    award_need(need)
+    db.session.expire_all()
+    assert db.session.get(Need, need.id).state == "awarded"
+
+
+def test_create_without_commit_joins_the_callers_transaction(app, make_org):
+    firm = make_org(kind="onderneming")
+    create_need(firm, "outsourcing", need_data(), commit=False)
+    create_need(firm, "outsourcing", need_data(), commit=False)
+    db.session.rollback()
+    assert count(Need) == 0
+    assert count(SearchChange) == 0
