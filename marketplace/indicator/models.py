@@ -1,0 +1,47 @@
+"""Counters of the collaboration indicator: aggregates of the event log, never edited by hand.
+
+A cell is (figure, quarter, dimension, dimension value). Its `total` is an integer in the figure's
+scale (see definitions.Figure.scale). The organisations behind a cell are kept with a multiplicity,
+so that distinct counts stay right when a contribution is taken back (a collaboration stopped early).
+"""
+
+from sqlalchemy import BigInteger, Index, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from marketplace.extensions import db
+
+CELL_KEY = ("figure", "quarter", "dimension", "value")
+
+
+class IndicatorCell(db.Model):
+    __tablename__ = "indicator_cell"
+    __table_args__ = (UniqueConstraint(*CELL_KEY, name="uq_indicator_cell_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    figure: Mapped[str] = mapped_column(String(40))
+    quarter: Mapped[str] = mapped_column(String(6))
+    dimension: Mapped[str] = mapped_column(String(30))
+    value: Mapped[str] = mapped_column(String(40))
+    total: Mapped[int] = mapped_column(BigInteger, default=0)
+
+    def __repr__(self) -> str:
+        return f"<IndicatorCell {self.figure} {self.quarter} {self.dimension}={self.value!r}: {self.total}>"
+
+
+class IndicatorCellOrg(db.Model):
+    """An organisation behind a cell, as buyer ("b") or supplier ("s"), with how often it counts there."""
+
+    __tablename__ = "indicator_cell_org"
+    __table_args__ = (
+        UniqueConstraint(*CELL_KEY, "role", "org_id", name="uq_indicator_cell_org_key"),
+        Index("ix_indicator_cell_org_quarter", "quarter", "figure"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    figure: Mapped[str] = mapped_column(String(40))
+    quarter: Mapped[str] = mapped_column(String(6))
+    dimension: Mapped[str] = mapped_column(String(30))
+    value: Mapped[str] = mapped_column(String(40))
+    role: Mapped[str] = mapped_column(String(1))
+    org_id: Mapped[int]
+    n: Mapped[int] = mapped_column(default=0)
