@@ -17,7 +17,7 @@ from marketplace.orgs.geography import province_label
 from marketplace.search.documents import cpv_terms
 from marketplace.search.querying import candidates, surface_words
 
-CANDIDATES = 200
+CANDIDATES = 60
 
 
 @dataclass

@@ -4,6 +4,7 @@ Text from users or needs is analysed into terms and turned into term queries dir
 quotes, '*', AND/OR/NOT or control characters never act as query syntax (and never fail).
 """
 
+import math
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -17,8 +18,11 @@ from marketplace.search.analysis import CompoundFilter, words_of
 from marketplace.search.glossary import GLOSSARY
 
 # Relative weight of a term found in each field.
-FIELD_BOOSTS = {"title": 3.0, "tags": 2.5, "body": 1.0, "org_name": 0.3}
+FIELD_BOOSTS = {"title": 3.0, "tags": 2.5, "body": 1.0}
 MAX_QUERY_CHARS = 2000
+MAX_TERMS = 40
+COMMON_SHARE = 0.2  # a term in more than this share of documents says little
+PRUNE_FROM_DOCS = 1000
 SYNONYM_WEIGHT = 0.6
 CORRECTION_WEIGHT = 0.8
 NGRAM_WEIGHT = 0.15
@@ -165,7 +169,34 @@ def weighted_terms(searcher, parts, expand: bool = True) -> tuple[dict, dict, li
     return weights, corrections, list(dict.fromkeys(ngrams))
 
 
-def build_query(weights: dict, ngrams=(), extra=()):
+class _ManyTermsOr(Or):
+    """An Or of many term queries: preloading their postings beats Whoosh's tree of unions."""
+
+    matcher_type = Or.ARRAY_MATCHER
+
+
+def prune_terms(searcher, weights: dict, max_terms: int = MAX_TERMS) -> dict:
+    """Keep the terms that can tell documents apart: drop those in most documents, keep the
+    strongest max_terms by weight times inverse document frequency."""
+    total = max(searcher.doc_count(), 1)
+    scored = {}
+    for term, weight in weights.items():
+        df = max(searcher.doc_frequency(f, term) for f in ("title", "tags", "body"))
+        if df == 0:
+            continue
+        # In a small collection every word is "common"; only a large one tells.
+        if df > COMMON_SHARE * total and total >= PRUNE_FROM_DOCS:
+            continue
+        scored[term] = weight * math.log(1 + total / df)
+    best = sorted(scored, key=scored.get, reverse=True)[:max_terms]
+    return {t: weights[t] for t in best}
+
+
+def build_query(weights: dict, ngrams=(), extra=(), searcher=None, many: bool = False):
+    """An Or of term queries over the text fields. `many` (long texts such as a need) trades the
+    per-document matched terms (needed for highlights) for speed."""
+    if searcher is not None:
+        weights = prune_terms(searcher, weights)
     subqueries = [
         Term(fieldname, term, boost=weight * boost)
         for term, weight in weights.items()
@@ -174,7 +205,9 @@ def build_query(weights: dict, ngrams=(), extra=()):
     if ngrams:
         subqueries.append(Or([Term("ngrams", g) for g in ngrams], boost=NGRAM_WEIGHT))
     subqueries.extend(extra)
-    return Or(subqueries) if subqueries else None
+    if not subqueries:
+        return None
+    return _ManyTermsOr(subqueries) if many else Or(subqueries)
 
 
 def filter_query(
@@ -221,15 +254,13 @@ def candidates(doc_type: str, parts, *, extra_terms=(), limit: int = 200, filter
         return []
     weights, _corrections, ngrams = weighted_terms(searcher, parts)
     extra = [Term(fieldname, term, boost=boost) for fieldname, term, boost in extra_terms]
-    query = build_query(weights, ngrams, extra)
+    query = build_query(weights, ngrams, extra, searcher=searcher, many=True)
     if query is None:
         return []
-    results = searcher.search(query, limit=limit, filter=filter_query(doc_type, **(filters or {})), terms=True)
-    out = []
-    for hit in results:
-        terms = {t.decode() if isinstance(t, bytes) else t for f, t in hit.matched_terms() if f in FIELD_BOOSTS}
-        out.append(Candidate(doc_id=hit["doc_id"], score=hit.score, terms=terms, fields=dict(hit.fields())))
-    return out
+    results = searcher.search(query, limit=limit, filter=filter_query(doc_type, **(filters or {})))
+    # The terms each result shares with the query are worked out for the few shown (surface_words).
+    terms = set(weights)
+    return [Candidate(doc_id=hit["doc_id"], score=hit.score, terms=terms) for hit in results]
 
 
 def surface_words(text: str, terms: set, limit: int = 5) -> list[str]:
@@ -260,7 +291,7 @@ def search_documents(
     query = None
     if keywords.strip():
         weights, corrections, ngrams = weighted_terms(searcher, [(keywords, 1.0)])
-        query = build_query(weights, ngrams)
+        query = build_query(weights, ngrams, searcher=searcher)
     if query is None:
         query = Every()
     facets = {
