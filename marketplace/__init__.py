@@ -59,6 +59,7 @@ FEATURES = (
     "main",
     "errors",
     "accounts",
+    "accounts.oidc",
     "orgs",
     "admin",
     "offers",

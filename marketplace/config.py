@@ -60,6 +60,11 @@ def load_config(instance_path: Path) -> dict:
         "TOKEN_MAX_AGE_SECONDS": int(os.environ.get("TOKEN_MAX_AGE_SECONDS", str(48 * 3600))),
         "OUTCOME_REMINDER_DAYS": int(os.environ.get("OUTCOME_REMINDER_DAYS", "28")),
         "INDICATOR_MIN_ORGS": int(os.environ.get("INDICATOR_MIN_ORGS", "3")),
+        # Government login (OpenID Connect); off unless issuer, client id and secret are set.
+        "OIDC_ISSUER": os.environ.get("OIDC_ISSUER", "").rstrip("/"),
+        "OIDC_CLIENT_ID": os.environ.get("OIDC_CLIENT_ID", ""),
+        "OIDC_CLIENT_SECRET": os.environ.get("OIDC_CLIENT_SECRET", ""),
+        "OIDC_KBO_CLAIM": os.environ.get("OIDC_KBO_CLAIM", "kbo"),
         "BABEL_DEFAULT_LOCALE": "nl",
         "BABEL_DEFAULT_TIMEZONE": "Europe/Brussels",
         "BABEL_TRANSLATION_DIRECTORIES": str(PROJECT_ROOT / "marketplace" / "translations"),
