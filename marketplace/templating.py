@@ -23,10 +23,14 @@ def main_nav() -> list[dict]:
     items = [
         ("main.index", _("Start")),
         ("offers.directory", _("Leveranciers")),
+        ("search.index", _("Zoeken")),
         ("needs.contracts", _("Voorbehouden opdrachten")),
     ]
     if current_user.is_authenticated:
         items.insert(0, ("main.dashboard", _("Mijn Werkbrug")))
+        organisation = current_organisation()
+        if organisation is not None and organisation.is_social_economy:
+            items.append(("search.opportunities", _("Kansen")))
         if current_user.is_admin:
             items.append(("admin.index", _("Beheer")))
     return [
