@@ -37,6 +37,7 @@ def dashboard_for(organisation: Organisation | None) -> dict:
         "offers": offers,
         "needs": needs,
         **_offers_and_needs_extra(organisation, needs),
+        **_leads_extra(organisation),
     }
 
 
@@ -65,4 +66,14 @@ def _offers_and_needs_extra(organisation: Organisation, needs) -> dict:
         "need_display_states": {need.id: display_state(need, now) for need in needs},
         "drafts": drafts or 0,
         "open_contracts": open_contracts or 0,
+    }
+
+
+def _leads_extra(organisation: Organisation) -> dict:
+    """What the leads part of Mijn Werkbrug adds: leads and outcome questions waiting for an answer."""
+    from marketplace.leads.queries import open_outcome_questions, waiting_leads
+
+    return {
+        "waiting_leads": waiting_leads(organisation.id),
+        "outcome_questions": open_outcome_questions(organisation.id),
     }
