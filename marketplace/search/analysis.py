@@ -40,8 +40,11 @@ NOISE_WORDS = frozenset(
 )
 
 
+@lru_cache(maxsize=200_000)
 def fold(text: str) -> str:
     """Lower case without accents: 'Hygiëne' -> 'hygiene'."""
+    if text.isascii():
+        return text.lower()
     decomposed = unicodedata.normalize("NFKD", text.lower())
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
@@ -71,7 +74,17 @@ class CompoundFilter(Filter):
         return hash(len(self.words))
 
     def parts(self, word: str) -> list[str]:
-        return _parts(self.words, word)
+        # Words repeat a lot in a corpus: remember their parts (the cache is not pickled).
+        cache = self.__dict__.setdefault("_cache", {})
+        found = cache.get(word)
+        if found is None:
+            if len(cache) > 200_000:
+                cache.clear()
+            found = cache[word] = _parts(self.words, word)
+        return found
+
+    def __getstate__(self):
+        return {"words": self.words}
 
     def __call__(self, tokens):
         for t in tokens:

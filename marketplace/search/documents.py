@@ -109,7 +109,7 @@ def need_document(need: Need) -> dict:
             "tags": "\n".join(tags),
             "body": body,
             "org_name": need.organisation.name,
-            "ngrams": "\n".join([need.title, *tags]),
+            "ngrams": "",  # typo tolerance is for queries against offers
             "name_sort": fold(need.title),
             "kind": need.kind,
             "domains": ",".join(sorted(d.code for d in need.domains)),

@@ -16,11 +16,30 @@ from pathlib import Path
 
 from flask import current_app
 from whoosh import index as whoosh_index
+from whoosh.codec.whoosh3 import W3PerDocReader
 from whoosh.fields import BOOLEAN, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 from whoosh.index import LockError
 from whoosh.writing import IndexingError
 
 from marketplace.search.analysis import dutch_analyzer, ngram_analyzer
+
+
+def _cached_reader(self, fieldname, column):
+    """W3PerDocReader._cached_reader, also remembering that a column is absent.
+
+    Whoosh 2.7.5 asks the file system (stat) for the length column of every posting of a field
+    without lengths (ID and KEYWORD fields), when writing and when scoring; a segment's columns
+    never change, so the answer can be kept.
+    """
+    try:
+        return self._readers[fieldname]
+    except KeyError:
+        reader = self.column_reader(fieldname, column) if self.has_column(fieldname) else None
+        self._readers[fieldname] = reader
+        return reader
+
+
+W3PerDocReader._cached_reader = _cached_reader
 
 META_KEY = "_meta"
 CURRENT = "current"
@@ -37,8 +56,9 @@ def make_schema(words=()) -> Schema:
     return Schema(
         key=ID(stored=True, unique=True),
         doc_type=ID(stored=True),
-        doc_id=NUMERIC(stored=True, bits=64),
-        org_id=NUMERIC(stored=True, bits=64),
+        # Ids are read back, never searched: stored only (numeric fields index several terms each).
+        doc_id=STORED,
+        org_id=STORED,
         title=TEXT(analyzer=dutch, stored=True, field_boost=1.0),
         tags=TEXT(analyzer=dutch, stored=True),
         body=TEXT(analyzer=dutch, stored=True),
