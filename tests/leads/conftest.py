@@ -35,3 +35,16 @@ def public_buyer(app):
     user = make_user(name="Aankoper Stad")
     org = make_org(name="Stad Gent", kind="overheid", member=user, province="VOV", postcode="9000")
     return user, org
+
+
+@pytest.fixture()
+def login_as(login_as):
+    """Switch users within one test: the app context (and its `g`) outlives each test request."""
+    from flask import g
+
+    def _login(user, organisation=None):
+        for name in ("_login_user", "membership"):
+            g.pop(name, None)
+        return login_as(user, organisation)
+
+    return _login
