@@ -1,6 +1,6 @@
 """Matching quality on a labelled set (catalog.json, qrels.json, constraints.json in a folder).
 
-    .venv/bin/python benchmarks/matching_quality.py [DATA_DIR]
+    .venv/bin/python benchmarks/matching_quality.py [DATA_DIR] [--rankings-out FILE] [-v]
 
 Loads the catalog into a temporary instance (through `flask catalog import` when the app has
 it, else the test loader), rebuilds the index and ranks the offers of every need with
@@ -56,7 +56,7 @@ def load_into_app(app, data_dir: Path) -> None:
         load_catalog(data_dir / "catalog.json")
 
 
-def score_split(data_dir: Path, app=None, verbose: bool = False) -> dict:
+def score_split(data_dir: Path, app=None, verbose: bool = False, rankings: dict | None = None) -> dict:
     """Load, index and score a labelled set in the current app context; returns the overall summary."""
     from flask import current_app
     from sqlalchemy import select
@@ -76,6 +76,8 @@ def score_split(data_dir: Path, app=None, verbose: bool = False) -> dict:
     for item in catalog["needs"]:
         need = db.session.scalar(select(Need).where(Need.ref == item["ref"]))
         ranked = [m.offer.ref for m in suppliers_for_need(need, limit=K)] if need else []
+        if rankings is not None:
+            rankings[item["ref"]] = ranked
         m = need_metrics(ranked, qrels.get(item["ref"], {}), set(constraints.get(item["ref"], [])))
         m["kind"] = item["kind"]
         rows[item["ref"]] = m
@@ -86,9 +88,16 @@ def score_split(data_dir: Path, app=None, verbose: bool = False) -> dict:
     return summary
 
 
-def main(argv):
+def main():
+    import argparse
+
+    parser = argparse.ArgumentParser()
+    parser.add_argument("data_dir", nargs="?", type=Path)
+    parser.add_argument("--rankings-out", type=Path)
+    parser.add_argument("-v", "--verbose", action="store_true")
+    args = parser.parse_args()
     default = Path("/work/shared/dev-matching")
-    data_dir = Path(argv[1]) if len(argv) > 1 else (default if default.exists() else ROOT / "tests/matching/labelled")
+    data_dir = args.data_dir or (default if default.exists() else ROOT / "tests/matching/labelled")
     instance = tempfile.mkdtemp(prefix="matching-quality-")
     os.environ["MARKETPLACE_INSTANCE"] = instance
     from marketplace import create_app
@@ -102,10 +111,13 @@ def main(argv):
             "SECRET_KEY": "benchmark",
         }
     )
+    rankings = {}
     with app.app_context():
         import_all_models()
         db.create_all()
-        summary = score_split(data_dir, app, verbose="-v" in argv)
+        summary = score_split(data_dir, app, verbose=args.verbose, rankings=rankings)
+    if args.rankings_out:
+        args.rankings_out.write_text(json.dumps(rankings, indent=1))
     print(f"split: {data_dir}")
     print(f"{'kind':<19}{'n':>4}{'nDCG@10':>9}{'R@10':>7}{'P@3':>7}{'MRR':>7}{'viol':>6}")
     for kind, s in [*summary["per_kind"].items(), ("ALL", summary)]:
@@ -117,4 +129,4 @@ def main(argv):
 
 
 if __name__ == "__main__":
-    main([a for a in sys.argv if a != "-v"] + (["-v"] if "-v" in sys.argv else []))
+    main()
