@@ -12,6 +12,7 @@ from marketplace.extensions import db
 from marketplace.indicator import counters
 from marketplace.indicator.exports import render_csv, render_json
 from marketplace.indicator.queries import export_quarters, figure_rows
+from marketplace.indicator.services import SnapshotError, close_quarter, published_rows
 
 
 @click.group("indicator")
@@ -50,13 +51,44 @@ def verify_command():
 def export_command(fmt: str, output: Path | None, no_suppression: bool):
     """Write the published figures (with small-cell suppression) as CSV or JSON."""
     min_orgs = current_app.config["INDICATOR_MIN_ORGS"]
-    rows = figure_rows(export_quarters(), min_orgs, suppress=not no_suppression)
+    if no_suppression:
+        rows = figure_rows(export_quarters(), min_orgs, suppress=False)
+    else:
+        rows = published_rows(export_quarters(), min_orgs)
     text = render_csv(rows) if fmt == "csv" else render_json(rows, min_orgs, suppressed=not no_suppression)
     if output is None:
         click.echo(text, nl=False)
     else:
         output.write_text(text, encoding="utf-8")
         click.echo(_("%(count)s rijen geschreven naar %(path)s.", count=len(rows), path=output))
+
+
+@indicator_group.command("close")
+@click.argument("quarter")
+@with_appcontext
+def close_command(quarter: str):
+    """Freeze a past quarter's published figures (a new labelled revision when they changed since)."""
+    try:
+        result = close_quarter(quarter.strip().upper(), current_app.config["INDICATOR_MIN_ORGS"])
+    except SnapshotError as error:
+        raise click.UsageError(str(error)) from error
+    snapshot = result.snapshot
+    if result.is_new:
+        click.echo(
+            _(
+                "Kwartaal %(quarter)s vastgelegd als revisie %(revision)s.",
+                quarter=snapshot.quarter,
+                revision=snapshot.revision,
+            )
+        )
+    else:
+        click.echo(
+            _(
+                "Kwartaal %(quarter)s is ongewijzigd sinds revisie %(revision)s.",
+                quarter=snapshot.quarter,
+                revision=snapshot.revision,
+            )
+        )
 
 
 commands = [indicator_group]

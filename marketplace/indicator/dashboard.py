@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 from marketplace.events.models import COLLABORATION_TYPES
 from marketplace.indicator.definitions import DIMENSIONS, FIGURES, HEADLINE, HEADLINE_DIMENSIONS, SIDE_FIGURES
 from marketplace.indicator.queries import Row, figure_rows
+from marketplace.indicator.services import published_rows
 from marketplace.orgs.geography import PROVINCES
 from marketplace.orgs.models import SIZE_CLASSES
 from marketplace.orgs.nace import SECTIONS
@@ -78,7 +79,7 @@ def chart(quarters: list[str], values: list[Value]) -> dict:
 
 def build(quarters: list[str], min_orgs: int, suppress: bool) -> dict:
     """Everything the dashboard and the published page show for these quarters."""
-    rows = figure_rows(quarters, min_orgs, suppress=suppress)
+    rows = published_rows(quarters, min_orgs) if suppress else figure_rows(quarters, min_orgs, suppress=False)
     by_key: dict[tuple[str, str, str, str], Row] = {r.key: r for r in rows}
 
     def value(figure: str, quarter: str, dimension: str = "total", code: str = "") -> Value:
@@ -112,4 +113,5 @@ def build(quarters: list[str], min_orgs: int, suppress: bool) -> dict:
         "side": side,
         "breakdowns": breakdowns,
         "any_suppressed": any(r.suppressed for r in rows),
+        "revisions": {r.quarter: r.revision for r in rows if r.revision},
     }

@@ -5,9 +5,12 @@ scale (see definitions.Figure.scale). The organisations behind a cell are kept w
 so that distinct counts stay right when a contribution is taken back (a collaboration stopped early).
 """
 
-from sqlalchemy import BigInteger, Index, String, UniqueConstraint
+from datetime import datetime
+
+from sqlalchemy import JSON, BigInteger, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from marketplace.database import utcnow
 from marketplace.extensions import db
 
 CELL_KEY = ("figure", "quarter", "dimension", "value")
@@ -45,3 +48,23 @@ class IndicatorCellOrg(db.Model):
     role: Mapped[str] = mapped_column(String(1))
     org_id: Mapped[int]
     n: Mapped[int] = mapped_column(default=0)
+
+
+class IndicatorSnapshot(db.Model):
+    """The published figures of a closed quarter, frozen; a correction is a new revision, never an edit."""
+
+    __tablename__ = "indicator_snapshot"
+    __table_args__ = (UniqueConstraint("quarter", "revision", name="uq_indicator_snapshot_quarter_revision"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    quarter: Mapped[str] = mapped_column(String(6), index=True)
+    revision: Mapped[int]
+    method_version: Mapped[str] = mapped_column(String(20))
+    nace_version: Mapped[str] = mapped_column(String(40))
+    min_orgs: Mapped[int]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Export records (see exports.py) of this quarter, as published.
+    rows: Mapped[list[dict]] = mapped_column(JSON, default=list)
+
+    def __repr__(self) -> str:
+        return f"<IndicatorSnapshot {self.quarter} r{self.revision}>"

@@ -16,7 +16,7 @@ from marketplace.indicator.compute import CellKey, brussels_quarter, quarter_fro
 from marketplace.indicator.definitions import FIGURES, HEADLINE
 from marketplace.indicator.models import IndicatorCell, IndicatorCellOrg
 
-EXPORT_COLUMNS = ("quarter", "figure", "dimension", "dimension_value", "value", "unit", "suppressed")
+EXPORT_COLUMNS = ("quarter", "figure", "dimension", "dimension_value", "value", "unit", "suppressed", "revision")
 SCHEMA_VERSION = "1"
 PRECISION = {100: Decimal("0.01"), 10: Decimal("0.1"), 1: Decimal("1")}
 
@@ -38,10 +38,17 @@ class Row:
     dimension_value: str
     value: Decimal | None
     suppressed: bool = False
+    # 0 while the quarter is open (figures may still change), else the snapshot revision shown.
+    revision: int = 0
 
     @property
     def key(self) -> CellKey:
         return (self.figure, self.quarter, self.dimension, self.dimension_value)
+
+    @property
+    def sort_key(self):
+        order = list(FIGURES).index(self.figure) if self.figure in FIGURES else len(FIGURES)
+        return (self.quarter, order, self.dimension != "total", self.dimension, self.dimension_value)
 
 
 def current_quarter() -> str:
@@ -135,9 +142,7 @@ def figure_rows(quarters: list[str], min_orgs: int, suppress: bool = True, cells
     for row in rows:
         if row.suppressed:
             row.value = None
-    rows.sort(
-        key=lambda r: (r.quarter, list(FIGURES).index(r.figure), r.dimension != "total", r.dimension, r.dimension_value)
-    )
+    rows.sort(key=lambda r: r.sort_key)
     return rows
 
 
@@ -217,6 +222,7 @@ def export_records(rows: list[Row]) -> list[dict]:
             "value": "" if row.value is None else str(row.value),
             "unit": _unit_code(row.figure),
             "suppressed": row.suppressed,
+            "revision": row.revision,
         }
         for row in rows
     ]

@@ -7,7 +7,8 @@ from marketplace.indicator import dashboard
 from marketplace.indicator.definitions import DIMENSIONS, FIGURES, METHOD_VERSION
 from marketplace.indicator.exports import ocds_package, render_csv, render_json
 from marketplace.indicator.forms import PeriodForm, quarter_label
-from marketplace.indicator.queries import export_quarters, figure_rows
+from marketplace.indicator.queries import export_quarters
+from marketplace.indicator.services import published_rows
 from marketplace.orgs.nace import NACE_VERSION
 
 bp = Blueprint("indicator", __name__, url_prefix="/indicator")
@@ -41,7 +42,7 @@ def published():
 
 
 def _published_rows():
-    return figure_rows(export_quarters(), current_app.config["INDICATOR_MIN_ORGS"], suppress=True)
+    return published_rows(export_quarters(), current_app.config["INDICATOR_MIN_ORGS"])
 
 
 @bp.get("/data.csv")

@@ -49,6 +49,7 @@ def test_export_csv_and_json(app, world, tmp_path):
         "value": "3",
         "unit": "count",
         "suppressed": "false",
+        "revision": "0",
     } in rows
     target = tmp_path / "out.json"
     result = _run(app, "export", "--format", "json", "--output", str(target))

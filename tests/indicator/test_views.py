@@ -89,7 +89,16 @@ def test_no_published_cell_rests_on_fewer_organisations_than_the_threshold(app, 
     _collaborations(world, buyers=4)  # three buyers in VAN, one in VLI
     rows = _rows(client)
     assert rows, "expected rows"
-    assert list(rows[0]) == ["quarter", "figure", "dimension", "dimension_value", "value", "unit", "suppressed"]
+    assert list(rows[0]) == [
+        "quarter",
+        "figure",
+        "dimension",
+        "dimension_value",
+        "value",
+        "unit",
+        "suppressed",
+        "revision",
+    ]
     by_key = {(r["figure"], r["quarter"], r["dimension"], r["dimension_value"]): r for r in rows}
     total = by_key[("active_collaborations", "2026Q1", "total", "")]
     assert (total["value"], total["suppressed"]) == ("4", "false")
@@ -113,7 +122,16 @@ def test_json_download_has_the_documented_schema(client, world):
     _collaborations(world, buyers=3)
     document = client.get("/indicator/data.json").get_json()
     assert document["schema_version"] == "1"
-    assert document["columns"] == ["quarter", "figure", "dimension", "dimension_value", "value", "unit", "suppressed"]
+    assert document["columns"] == [
+        "quarter",
+        "figure",
+        "dimension",
+        "dimension_value",
+        "value",
+        "unit",
+        "suppressed",
+        "revision",
+    ]
     assert document["min_orgs"] == 3
     assert {"method_version", "nace_version", "generated_at"} <= set(document)
     for row in document["rows"]:
@@ -130,6 +148,7 @@ def test_json_download_has_the_documented_schema(client, world):
             "value": "3",
             "unit": "count",
             "suppressed": False,
+            "revision": 0,
         }
     ]
 
