@@ -10,11 +10,23 @@ from collections.abc import Callable
 
 import pytest
 from bs4 import BeautifulSoup
+from flask import g, request_started
 from sqlalchemy import delete
 
 from marketplace import create_app
 from marketplace.extensions import db
 from tests import factories
+
+
+def _fresh_globals(sender, **extra):
+    """Each test request starts with an empty `g`, as a real one does.
+
+    The `app` fixture keeps an app context open, and Flask reuses it for the test client's
+    requests, so without this `g` (the logged-in user, the acting membership, the CSRF token,
+    the Babel locale) would leak from one request into the next.
+    """
+    for name in list(g):
+        g.pop(name, None)
 
 
 @pytest.fixture(scope="session")
@@ -38,6 +50,7 @@ def _app(tmp_path_factory):
         factories.import_all_models()
         db.drop_all()
         db.create_all()
+    request_started.connect(_fresh_globals, app)
     yield app
     with app.app_context():
         db.session.remove()
