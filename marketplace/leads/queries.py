@@ -98,7 +98,7 @@ def lead_actions(lead: Lead, role: str) -> dict:
         and lead.state in OPEN_LEAD_STATES,
         "shortlist": is_buyer and reserved and lead.state in OPEN_LEAD_STATES,
         "answer_invitation": role == "supplier" and lead.state == "invited",
-        "write": lead.state not in ("declined", "withdrawn"),
+        "write": lead.state not in ("declined", "withdrawn", "suggested"),
     }
 
 

@@ -97,6 +97,10 @@ def message_error(lead, sender_role: str | None, now: datetime | None = None) ->
         return _("Alleen de twee organisaties van dit contact kunnen berichten sturen.")
     if lead.state in ("declined", "withdrawn"):
         return _("Dit contact is afgesloten: u kunt geen berichten meer sturen.")
+    if lead.state == "suggested":
+        if sender_role == "supplier":
+            return _("Toon eerst interesse in deze vraag; daarna kunt u berichten sturen.")
+        return _("Nodig deze leverancier eerst uit; daarna kunt u berichten sturen.")
     # After a reserved contract's deadline a supplier cannot add to its answer, except in an agreed lead.
     if sender_role == "supplier" and lead.state != "agreed" and is_past_deadline(lead.need, now):
         return _("De uiterste indieningsdatum is voorbij: deze opdracht neemt geen reacties meer aan.")

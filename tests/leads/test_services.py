@@ -290,3 +290,12 @@ def test_outcome_report_keeps_who_answered(parties):
     assert supplier_report.role == "supplier" and supplier_report.value_eur is None
     with pytest.raises(NotAllowed):
         services.report_outcome(parties.need, make_org(), True)
+
+
+def test_no_messages_on_a_lead_that_is_only_suggested(parties):
+    lead = services.suggest_match(parties.need, parties.supplier)
+    assert lead.state == "suggested" and events("match_suggested")[0].lead_id == lead.id
+    assert services.suggest_match(parties.need, parties.supplier) is None
+    with pytest.raises(NotAllowed, match="eerst interesse"):
+        services.send_message(lead, parties.supplier, None, "Hallo")
+    assert services.express_interest(parties.need, parties.supplier).state == "interested"
