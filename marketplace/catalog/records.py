@@ -117,23 +117,21 @@ def _kbo(problems: list[str], place: str, value) -> str | None:
     try:
         return normalise_kbo(str(value) if value is not None else "")
     except InvalidKbo:
-        digits = re.sub(r"[^0-9]", "", str(value or ""), flags=re.ASCII)
-        if len(digits) == 10 and str(value).strip().upper().removeprefix("BE").replace(".", "").isdigit():
-            problems.append(
-                _(
-                    "%(place)s: %(value)s is geen geldig ondernemingsnummer (het controlegetal klopt niet).",
-                    place=place,
-                    value=value,
-                )
+        text = str(value or "").strip().upper().removeprefix("BE").replace(".", "").replace(" ", "")
+        if len(text) == 10 and text.isascii() and text.isdigit() and text[0] in "01":
+            message = _(
+                "%(place)s: %(value)s is geen geldig ondernemingsnummer (het controlegetal klopt niet).",
+                place=place,
+                value=value,
             )
         else:
-            problems.append(
-                _(
-                    "%(place)s: %(value)s is geen geldig ondernemingsnummer (10 cijfers, bv. 0403.019.261).",
-                    place=place,
-                    value=value,
-                )
+            message = _(
+                "%(place)s: %(value)s is geen geldig ondernemingsnummer "
+                "(10 cijfers die beginnen met 0 of 1, bv. 0403.019.261).",
+                place=place,
+                value=value,
             )
+        problems.append(message)
         return None
 
 
