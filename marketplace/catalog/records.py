@@ -333,6 +333,7 @@ def _offer(problems, place, raw, known: set[str], seen_refs: dict) -> dict | Non
     _place_rule_errors(problems, place, errors, OFFER_FIELD_PATHS, skip)
     clean["domains"] = data["domains"]
     clean["ref"] = ref
+    clean["place"] = place
     clean["explicit_domains"] = raw.get("domains") is not None
     return clean
 
@@ -434,6 +435,7 @@ def _need(problems, place, raw, known: set[str], seen_refs: dict, buyers: dict) 
     clean["domains"] = data["domains"]
     clean["ref"] = ref
     clean["buyer_kbo"] = buyer_kbo
+    clean["place"] = place
     clean["explicit_domains"] = raw.get("domains") is not None
     return clean
 

@@ -10,6 +10,7 @@ updates, it never deletes.
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -80,7 +81,56 @@ def check_catalog(data) -> Catalog:
     for chunk in _chunks(sorted(_normal_kbos(wanted)), 500):
         for org in db.session.scalars(select(Organisation).where(Organisation.kbo.in_(chunk))):
             existing[org.kbo] = org
-    return records.parse_catalog(data, known, existing)
+    catalog = records.parse_catalog(data, known, existing)
+    _check_keys_held_elsewhere(catalog)
+    return catalog
+
+
+def _check_keys_held_elsewhere(catalog: Catalog) -> None:
+    """A ref that Werkbrug already holds for another organisation (or another kind of need) is an error."""
+    problems = []
+    offers = {o["ref"]: (org["kbo"], o["place"]) for org in catalog.organisations for o in org["offers"]}
+    for chunk in _chunks(sorted(offers), 500):
+        rows = db.session.execute(
+            select(Offer.ref, Organisation.kbo).join(Offer.organisation).where(Offer.ref.in_(chunk))
+        )
+        for ref, kbo in rows:
+            if kbo != offers[ref][0]:
+                problems.append(
+                    _(
+                        "%(place)s.ref: aanbod %(ref)s hoort in Werkbrug bij organisatie %(kbo)s.",
+                        place=offers[ref][1],
+                        ref=ref,
+                        kbo=kbo,
+                    )
+                )
+    needs = {n["ref"]: n for n in catalog.needs}
+    for chunk in _chunks(sorted(needs), 500):
+        rows = db.session.execute(
+            select(Need.ref, Need.kind, Organisation.kbo).join(Need.organisation).where(Need.ref.in_(chunk))
+        )
+        for ref, kind, kbo in rows:
+            need = needs[ref]
+            if kbo != need["buyer_kbo"]:
+                problems.append(
+                    _(
+                        "%(place)s.ref: vraag %(ref)s hoort in Werkbrug bij organisatie %(kbo)s.",
+                        place=need["place"],
+                        ref=ref,
+                        kbo=kbo,
+                    )
+                )
+            elif kind != need["kind"]:
+                problems.append(
+                    _(
+                        "%(place)s.kind: vraag %(ref)s is in Werkbrug van het soort %(kind)s.",
+                        place=need["place"],
+                        ref=ref,
+                        kind=kind,
+                    )
+                )
+    if problems:
+        raise CatalogError(problems)
 
 
 def _chunks(items: list, size: int):
@@ -183,8 +233,6 @@ def _upsert_organisation(org: Organisation | None, clean: dict, now, result: Imp
 
 
 def _upsert_offer(offer: Offer | None, org: Organisation, clean: dict, domains: dict, now, result) -> None:
-    if offer is not None and offer.organisation_id != org.id:
-        raise CatalogError([f"{clean['ref']}: aanbod hoort in Werkbrug bij een andere organisatie."])
     if offer is not None and records.offer_record(records.offer_values(offer)) == records.offer_record(clean):
         result.add("offer", "unchanged")
         return
@@ -201,10 +249,6 @@ def _upsert_offer(offer: Offer | None, org: Organisation, clean: dict, domains: 
 
 
 def _upsert_need(need: Need | None, buyer: Organisation, clean: dict, domains: dict, now, actor, result) -> None:
-    if need is not None and (need.organisation_id != buyer.id or need.kind != clean["kind"]):
-        raise CatalogError(
-            [f"{clean['ref']}: vraag hoort in Werkbrug bij een andere organisatie of is van een ander soort."]
-        )
     if need is not None and records.need_record(records.need_values(need)) == records.need_record(clean):
         result.add("need", "unchanged")
         return

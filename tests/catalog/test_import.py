@@ -422,3 +422,21 @@ def test_cli_dry_run_and_export(app, tmp_path):
 
     assert exported.exit_code == 0, exported.output
     assert canonical(json.loads(target.read_text(encoding="utf-8"))) == canonical(catalog())
+
+
+def test_a_ref_held_by_another_organisation_is_refused_with_its_place(app):
+    import_catalog(catalog())
+    data = catalog()
+    data["organizations"][1]["offers"][0]["ref"] = "OFF-T002"  # OFF-T002 belongs to the first organisation
+    data["organizations"][0]["offers"] = data["organizations"][0]["offers"][:1]
+    data["needs"][1]["ref"] = "NEED-T03"  # an enclave request under the ref of the city's reserved contract
+    data["needs"] = data["needs"][:2]
+    before = counts()
+
+    with pytest.raises(CatalogError) as caught:
+        import_catalog(data)
+
+    problems = caught.value.problems
+    assert f"organizations[1].offers[0].ref: aanbod OFF-T002 hoort in Werkbrug bij organisatie {SUPPLIER}." in problems
+    assert f"needs[1].ref: vraag NEED-T03 hoort in Werkbrug bij organisatie {CITY}." in problems
+    assert counts() == before
