@@ -63,6 +63,21 @@ EXPECTED = {
     "orgs.claim": _row("login", "hidden", "hidden", "hidden", "hidden", "hidden", "hidden"),  # not an imported profile
     # administration
     "admin.index": ADMIN,
+    "admin.organisations": ADMIN,
+    "admin.organisation": ADMIN,
+    "admin.verify": ADMIN,
+    "admin.reject": ADMIN,
+    "admin.recognition": ADMIN,
+    "admin.eligibility": ADMIN,
+    "admin.users": ADMIN,
+    "admin.user": ADMIN,
+    "admin.platform_role": ADMIN,
+    "admin.disable_user": ADMIN,
+    "admin.enable_user": ADMIN,
+    "admin.claims": ADMIN,
+    "admin.approve_claim": ADMIN,
+    "admin.reject_claim": ADMIN,
+    "admin.audit": ADMIN,
     # offers and the supplier directory
     "offers.directory": PUBLIC,
     "offers.profile": PUBLIC,

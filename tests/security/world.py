@@ -53,6 +53,15 @@ def build_world() -> World:
     db.session.commit()
     world.objects["invitation_id"] = invitation.id
     world.objects["membership_id"] = victim_buyer_user.memberships[0].id
+    from marketplace.orgs.models import ProfileClaim
+
+    claim = ProfileClaim(
+        organisation_id=victim_supplier.id, user_id=victim_buyer_user.id, evidence="Ik ben zaakvoerder."
+    )
+    db.session.add(claim)
+    db.session.commit()
+    world.objects["claim_id"] = claim.id
+    world.objects["user_id"] = victim_buyer_user.id
     need = factories.make_need(victim_buyer)
     world.objects.update(
         org_id=victim_supplier.id,
