@@ -146,7 +146,12 @@ def import_catalog(data, *, dry_run: bool = False, actor=None, progress: Callabl
     """
     catalog = check_catalog(data)
     progress(
-        f"checked: {len(catalog.organisations)} organisations, {catalog.offer_count} offers, {len(catalog.needs)} needs"
+        _(
+            "bestand in orde: %(orgs)s organisaties, %(offers)s aanbiedingen, %(needs)s vragen",
+            orgs=len(catalog.organisations),
+            offers=catalog.offer_count,
+            needs=len(catalog.needs),
+        )
     )
     result = ImportResult(dry_run=dry_run)
     try:
@@ -189,7 +194,7 @@ def _write(catalog: Catalog, result: ImportResult, actor, progress) -> None:
         for offer_clean in clean["offers"]:
             _upsert_offer(offers.get(offer_clean["ref"]), org, offer_clean, domains, now, result)
         if n % PROGRESS_EVERY == 0:
-            progress(f"organisations: {n}/{len(catalog.organisations)}")
+            progress(_("organisaties: %(n)s/%(total)s", n=n, total=len(catalog.organisations)))
 
     missing = {n["buyer_kbo"] for n in catalog.needs} - orgs.keys()
     for chunk in _chunks(sorted(missing), 500):
@@ -203,7 +208,7 @@ def _write(catalog: Catalog, result: ImportResult, actor, progress) -> None:
     for n, clean in enumerate(catalog.needs, start=1):
         _upsert_need(needs.get(clean["ref"]), orgs[clean["buyer_kbo"]], clean, domains, now, actor, result)
         if n % PROGRESS_EVERY == 0:
-            progress(f"needs: {n}/{len(catalog.needs)}")
+            progress(_("vragen: %(n)s/%(total)s", n=n, total=len(catalog.needs)))
 
 
 def _upsert_organisation(org: Organisation | None, clean: dict, now, result: ImportResult) -> Organisation:

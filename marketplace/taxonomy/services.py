@@ -108,15 +108,16 @@ def domain_choices(language: str = "nl") -> list[tuple[str, str]]:
 
 
 def synonyms_by_term() -> dict[str, list[str]]:
-    """For the search: each domain's Dutch label -> its other words (English label, synonyms).
+    """For the search: each domain's code as a word ('schoonmaak') -> its labels and synonyms.
 
     One entry per domain; the search treats each entry with its key as one group of words
     that mean the same.
     """
     groups: dict[str, list[str]] = {}
     for d in db.session.scalars(select(ActivityDomain).order_by(ActivityDomain.code)):
-        key = d.label_nl.lower()
-        words = [d.label_en, *(d.synonyms or [])]
-        groups.setdefault(key, [])
-        groups[key].extend(w for w in words if w and w.lower() != key and w not in groups[key])
+        key = d.code.replace("_", " ")
+        words = groups.setdefault(key, [])
+        for word in (d.label_nl, d.label_en, *(d.synonyms or [])):
+            if word and word.lower() != key and word not in words:
+                words.append(word)
     return groups
