@@ -245,3 +245,11 @@ def test_account_pages_need_login(client):
     for path in ("/account", "/account/wachtwoord"):
         response = client.get(path)
         assert response.status_code == 302 and "/aanmelden" in response.headers["Location"]
+
+
+def test_settings_link_owners_to_their_organisation_pages(client, make_user, make_org, login_as):
+    owner = make_user()
+    org = make_org(member=owner)
+    login_as(owner, org)
+    links = [a["href"] for a in page(client.get("/account")).find_all("a")]
+    assert "/organisatie/instellingen" in links and "/organisatie/leden" in links
