@@ -28,9 +28,21 @@ CellKey = tuple[str, str, str, str]  # figure, quarter, dimension, value
 class CellTally:
     total: int = 0
     orgs: Counter = field(default_factory=Counter)  # (role, org_id) -> multiplicity
+    # Distinct (buyers, suppliers) with a positive multiplicity; None means "work it out from orgs".
+    distinct: tuple[int, int] | None = None
+
+    def __post_init__(self):
+        if self.distinct is None:
+            self.distinct = self.count_distinct()
+
+    def count_distinct(self) -> tuple[int, int]:
+        return (
+            sum(1 for (role, _), n in self.orgs.items() if role == "b" and n > 0),
+            sum(1 for (role, _), n in self.orgs.items() if role == "s" and n > 0),
+        )
 
     def is_empty(self) -> bool:
-        return self.total == 0 and not any(self.orgs.values())
+        return self.total == 0 and not any(self.orgs.values()) and not any(self.distinct)
 
 
 class Tally:
@@ -67,7 +79,7 @@ class Tally:
 
 
 def dimension_value(event, dimension: str) -> str:
-    if dimension == "total":
+    if dimension in ("total", "all"):
         return ""
     if dimension == "province":
         return event.buyer_province or ""

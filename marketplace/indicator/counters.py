@@ -56,30 +56,48 @@ def _insert(model):
     raise RuntimeError(f"the indicator counters support SQLite and PostgreSQL, not {dialect}")
 
 
+ROLE_COLUMNS = {"b": "buyers", "s": "suppliers"}
+
+
 def apply_tally(tally: Tally) -> None:
-    """Add a set of contributions to the stored counters (atomic upserts, in key order against deadlocks)."""
-    cell_rows, org_rows = [], []
+    """Add a set of contributions to the stored counters (atomic upserts, in key order against deadlocks).
+
+    Each organisation row is upserted on its own with RETURNING its new count, so that the cell's
+    distinct counts move exactly when an organisation starts or stops counting there; the row lock
+    taken by the upsert makes that safe between concurrent transactions.
+    """
+    org_stmt = _insert(IndicatorCellOrg)
+    org_stmt = org_stmt.on_conflict_do_update(
+        index_elements=[*CELL_KEY, "role", "org_id"], set_={"n": IndicatorCellOrg.n + org_stmt.excluded.n}
+    ).returning(IndicatorCellOrg.n)
+    cell_rows = []
     for key in sorted(tally.cells):
         cell = tally.cells[key]
         figure, quarter, dimension, value = key
         base = {"figure": figure, "quarter": quarter, "dimension": dimension, "value": value}
-        if cell.total or cell.orgs:
-            cell_rows.append({**base, "total": cell.total})
-        for (role, org_id), n in sorted(cell.orgs.items()):
-            if n:
-                org_rows.append({**base, "role": role, "org_id": org_id, "n": n})
+        distinct = {"buyers": 0, "suppliers": 0}
+        for (role, org_id), delta in sorted(cell.orgs.items()):
+            if not delta:
+                continue
+            after = db.session.execute(org_stmt.values(**base, role=role, org_id=org_id, n=delta)).scalar_one()
+            before = after - delta
+            if before <= 0 < after:
+                distinct[ROLE_COLUMNS[role]] += 1
+            elif after <= 0 < before:
+                distinct[ROLE_COLUMNS[role]] -= 1
+        if cell.total or any(distinct.values()):
+            cell_rows.append({**base, "total": cell.total, **distinct})
     if cell_rows:
         stmt = _insert(IndicatorCell)
         stmt = stmt.on_conflict_do_update(
-            index_elements=list(CELL_KEY), set_={"total": IndicatorCell.total + stmt.excluded.total}
+            index_elements=list(CELL_KEY),
+            set_={
+                "total": IndicatorCell.total + stmt.excluded.total,
+                "buyers": IndicatorCell.buyers + stmt.excluded.buyers,
+                "suppliers": IndicatorCell.suppliers + stmt.excluded.suppliers,
+            },
         )
         db.session.execute(stmt, cell_rows)
-    if org_rows:
-        stmt = _insert(IndicatorCellOrg)
-        stmt = stmt.on_conflict_do_update(
-            index_elements=[*CELL_KEY, "role", "org_id"], set_={"n": IndicatorCellOrg.n + stmt.excluded.n}
-        )
-        db.session.execute(stmt, org_rows)
 
 
 def _events_of(column, value) -> list:
@@ -113,7 +131,9 @@ def stored_cells() -> dict[CellKey, CellTally]:
     """The counters as stored, zero cells and zero organisation counts left out."""
     cells: dict[CellKey, CellTally] = {}
     for row in db.session.execute(select(IndicatorCell)).scalars():
-        cells[(row.figure, row.quarter, row.dimension, row.value)] = CellTally(row.total)
+        cells[(row.figure, row.quarter, row.dimension, row.value)] = CellTally(
+            row.total, distinct=(row.buyers, row.suppliers)
+        )
     for row in db.session.execute(select(IndicatorCellOrg).where(IndicatorCellOrg.n != 0)).scalars():
         key = (row.figure, row.quarter, row.dimension, row.value)
         cells.setdefault(key, CellTally()).orgs[(row.role, row.org_id)] = row.n
@@ -134,7 +154,7 @@ def rebuild() -> int:
     cell_rows, org_rows = [], []
     for (figure, quarter, dimension, value), cell in cells.items():
         base = {"figure": figure, "quarter": quarter, "dimension": dimension, "value": value}
-        cell_rows.append({**base, "total": cell.total})
+        cell_rows.append({**base, "total": cell.total, "buyers": cell.distinct[0], "suppliers": cell.distinct[1]})
         org_rows.extend({**base, "role": role, "org_id": org_id, "n": n} for (role, org_id), n in cell.orgs.items())
     for start in range(0, len(cell_rows), 5000):
         db.session.execute(IndicatorCell.__table__.insert(), cell_rows[start : start + 5000])
@@ -158,6 +178,8 @@ class Difference:
             parts.append(f"total stored {stored.total}, computed {computed.total}")
         if stored.orgs != computed.orgs:
             parts.append(f"organisations stored {len(stored.orgs)}, computed {len(computed.orgs)}")
+        if stored.distinct != computed.distinct:
+            parts.append(f"distinct buyers/suppliers stored {stored.distinct}, computed {computed.distinct}")
         return ": ".join(parts[:1]) + ": " + "; ".join(parts[1:]) if len(parts) > 1 else parts[0]
 
 
@@ -167,6 +189,6 @@ def verify() -> list[Difference]:
     differences = []
     for key in sorted(set(stored) | set(computed)):
         a, b = stored.get(key), computed.get(key)
-        if a is None or b is None or a.total != b.total or a.orgs != b.orgs:
+        if a is None or b is None or a.total != b.total or a.orgs != b.orgs or a.distinct != b.distinct:
             differences.append(Difference(key, a, b))
     return differences

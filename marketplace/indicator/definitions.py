@@ -313,7 +313,8 @@ FIGURES: dict[str, Figure] = {
             frequency=_QUARTERLY,
             quality=_l("Hulptabel voor de mediaan."),
             unit=_l("aantal vragen"),
-            dimensions=("days",),
+            # "all" (value "") holds every first answer of the quarter: the organisations the median rests on.
+            dimensions=("days", "all"),
             published=False,
         ),
         Figure(

@@ -26,6 +26,10 @@ class IndicatorCell(db.Model):
     dimension: Mapped[str] = mapped_column(String(30))
     value: Mapped[str] = mapped_column(String(40))
     total: Mapped[int] = mapped_column(BigInteger, default=0)
+    # Distinct buyers and suppliers behind the cell (organisations with n > 0 in indicator_cell_org),
+    # kept alongside so that reading a cell never has to count organisations.
+    buyers: Mapped[int] = mapped_column(default=0)
+    suppliers: Mapped[int] = mapped_column(default=0)
 
     def __repr__(self) -> str:
         return f"<IndicatorCell {self.figure} {self.quarter} {self.dimension}={self.value!r}: {self.total}>"

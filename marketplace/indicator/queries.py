@@ -14,7 +14,7 @@ from marketplace.database import utcnow
 from marketplace.extensions import db
 from marketplace.indicator.compute import CellKey, brussels_quarter, quarter_from_index, quarter_index
 from marketplace.indicator.definitions import FIGURES, HEADLINE
-from marketplace.indicator.models import IndicatorCell, IndicatorCellOrg
+from marketplace.indicator.models import IndicatorCell
 
 EXPORT_COLUMNS = ("quarter", "figure", "dimension", "dimension_value", "value", "unit", "suppressed", "revision")
 SCHEMA_VERSION = "1"
@@ -68,27 +68,11 @@ def quarter_bounds() -> tuple[str | None, str | None]:
 
 def load_cells(quarters: list[str]) -> dict[CellKey, Cell]:
     """The stored cells of these quarters, with their distinct organisations per role."""
-    cells: dict[CellKey, Cell] = {}
     rows = db.session.scalars(select(IndicatorCell).where(IndicatorCell.quarter.in_(quarters)))
-    for row in rows:
-        cells[(row.figure, row.quarter, row.dimension, row.value)] = Cell(row.total)
-    o = IndicatorCellOrg
-    counted = db.session.execute(
-        select(o.figure, o.quarter, o.dimension, o.value, o.role, func.count())
-        .where(o.quarter.in_(quarters), o.n > 0)
-        .group_by(o.figure, o.quarter, o.dimension, o.value, o.role)
-    )
-    for figure, quarter, dimension, value, role, count in counted:
-        cells.setdefault((figure, quarter, dimension, value), Cell()).orgs[role] = count
-    # The median rests on all organisations behind the quarter's distribution, counted once each.
-    spread = db.session.execute(
-        select(o.quarter, o.role, func.count(func.distinct(o.org_id)))
-        .where(o.figure == "first_answer_days", o.quarter.in_(quarters), o.n > 0)
-        .group_by(o.quarter, o.role)
-    )
-    for quarter, role, count in spread:
-        cells.setdefault(("first_answer_days", quarter, "all", ""), Cell()).orgs[role] = count
-    return cells
+    return {
+        (row.figure, row.quarter, row.dimension, row.value): Cell(row.total, {"b": row.buyers, "s": row.suppliers})
+        for row in rows
+    }
 
 
 def _rests_on_too_few(cell: Cell | None, roles: tuple[str, ...], min_orgs: int) -> bool:

@@ -147,3 +147,17 @@ def test_verify_names_a_tampered_cell(world):
     differences = counters.verify()
     assert [d.key for d in differences] == [("active_collaborations", "2026Q2", "province", "VAN")]
     assert "stored 2, computed 1" in differences[0].describe()
+
+
+def test_verify_names_a_cell_whose_distinct_count_was_tampered(world):
+    buyer, supplier = world["buyers"][0], world["suppliers"][0]
+    agree(world["needs"][(buyer.id, "outsourcing")], supplier, 1, "2026-02-10", "2026-02-20")
+    db.session.execute(
+        update(IndicatorCell)
+        .where(IndicatorCell.figure == "active_collaborations", IndicatorCell.dimension == "total")
+        .values(buyers=5)
+    )
+    db.session.commit()
+    [difference] = counters.verify()
+    assert difference.key == ("active_collaborations", "2026Q1", "total", "")
+    assert "distinct buyers/suppliers stored (5, 1), computed (1, 1)" in difference.describe()
