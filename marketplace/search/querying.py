@@ -328,8 +328,9 @@ def search_documents(
 
 def _facet_key(key):
     if isinstance(key, bytes):
-        return key.decode()
-    return key
+        key = key.decode()
+    # Boolean fields come back as their indexed form.
+    return {"t": True, "f": False}.get(key, key)
 
 
 __all__ = ["Candidate", "SearchPage", "candidates", "offer_facts", "search_documents", "surface_words"]

@@ -48,6 +48,8 @@ def test_search_filters_facets_and_pagination(client):
     assert "1 aanbod gevonden" in text_of(response)
     options = {o.get_text(strip=True) for o in page(client.get("/zoeken?q=verpakking")).select("#province option")}
     assert "Antwerpen (1)" in options and "Oost-Vlaanderen (25)" in options
+    labels = {label.get_text(" ", strip=True) for label in page(client.get("/zoeken?q=verpakking")).select("label")}
+    assert "Alleen erkende maatwerkbedrijven (1)" in labels and "Enclavewerking mogelijk (1)" in labels
 
 
 def test_search_form_errors_are_shown_not_failed(client):
