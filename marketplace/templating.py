@@ -25,12 +25,15 @@ def main_nav() -> list[dict]:
         ("offers.directory", _("Leveranciers")),
         ("search.index", _("Zoeken")),
         ("needs.contracts", _("Voorbehouden opdrachten")),
+        ("indicator.published", _("Indicator")),
     ]
     if current_user.is_authenticated:
         items.insert(0, ("main.dashboard", _("Mijn Werkbrug")))
         organisation = current_organisation()
         if organisation is not None and organisation.is_social_economy:
             items.append(("search.opportunities", _("Kansen")))
+        if current_user.platform_role in ("admin", "analyst"):
+            items.append(("indicator.dashboard_view", _("Indicatordashboard")))
         if current_user.is_admin:
             items.append(("admin.index", _("Beheer")))
     return [
