@@ -65,6 +65,10 @@ def load_config(instance_path: Path) -> dict:
         "OIDC_CLIENT_ID": os.environ.get("OIDC_CLIENT_ID", ""),
         "OIDC_CLIENT_SECRET": os.environ.get("OIDC_CLIENT_SECRET", ""),
         "OIDC_KBO_CLAIM": os.environ.get("OIDC_KBO_CLAIM", "kbo"),
+        # API requests per window, per address and per client token (0 turns a limit off).
+        "API_RATE_WINDOW_SECONDS": int(os.environ.get("API_RATE_WINDOW_SECONDS", "60")),
+        "API_RATE_LIMIT_PER_ADDRESS": int(os.environ.get("API_RATE_LIMIT_PER_ADDRESS", "120")),
+        "API_RATE_LIMIT_PER_CLIENT": int(os.environ.get("API_RATE_LIMIT_PER_CLIENT", "600")),
         "BABEL_DEFAULT_LOCALE": "nl",
         "BABEL_DEFAULT_TIMEZONE": "Europe/Brussels",
         "BABEL_TRANSLATION_DIRECTORIES": str(PROJECT_ROOT / "marketplace" / "translations"),
