@@ -8,6 +8,7 @@ from datetime import date, datetime
 
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from marketplace.audit.services import record_audit
 from marketplace.database import utcnow
@@ -25,11 +26,20 @@ def lead_for(need: Need, supplier) -> Lead | None:
     return db.session.scalar(select(Lead).where(Lead.need_id == need.id, Lead.supplier_org_id == supplier.id))
 
 
-def _best_offer(need: Need, supplier) -> Offer | None:
+def _published_offers(supplier) -> list[Offer]:
+    return list(
+        db.session.scalars(
+            select(Offer)
+            .where(Offer.organisation_id == supplier.id, Offer.state == "published")
+            .options(selectinload(Offer.domains))
+            .order_by(Offer.id)
+        )
+    )
+
+
+def _best_offer(need: Need, supplier, offers: list[Offer] | None = None) -> Offer | None:
     """The supplier's published offer that shares most activity domains with the need."""
-    offers = db.session.scalars(
-        select(Offer).where(Offer.organisation_id == supplier.id, Offer.state == "published").order_by(Offer.id)
-    ).all()
+    offers = _published_offers(supplier) if offers is None else offers
     need_domains = {d.code for d in need.domains}
     return max(offers, key=lambda o: len(need_domains & {d.code for d in o.domains}), default=None)
 
@@ -87,6 +97,37 @@ def suggest_match(need: Need, supplier, offer: Offer | None = None, actor=None, 
     lead.suggested_at = utcnow()
     _event("match_suggested", lead, actor)
     return _finish(lead, "lead.suggest", actor, commit)
+
+
+def suggest_matches(needs: list[Need], supplier) -> list[Lead]:
+    """`suggest_match` for many needs at once (a digest): one query for what exists, one flush. Does not commit."""
+    ids = [n.id for n in needs if n.organisation_id != supplier.id]
+    if not ids:
+        return []
+    existing = set(
+        db.session.scalars(select(Lead.need_id).where(Lead.supplier_org_id == supplier.id, Lead.need_id.in_(ids)))
+    )
+    offers, now = _published_offers(supplier), utcnow()
+    leads = []
+    for need in needs:
+        if need.id in existing or need.organisation_id == supplier.id:
+            continue
+        offer = _best_offer(need, supplier, offers)
+        lead = Lead(
+            need=need,
+            supplier=supplier,
+            supplier_org_id=supplier.id,
+            buyer_org_id=need.organisation_id,
+            offer_id=offer.id if offer else None,
+            state="suggested",
+            suggested_at=now,
+        )
+        db.session.add(lead)
+        leads.append(lead)
+    db.session.flush()
+    for lead in leads:
+        _event("match_suggested", lead)
+    return leads
 
 
 def express_interest(

@@ -18,7 +18,7 @@ from marketplace.events.services import on_event
 from marketplace.extensions import db
 from marketplace.leads.models import FREQUENCIES, SavedSearch, Subscription
 from marketplace.leads.notifications import absolute_url, mail_user
-from marketplace.leads.services import suggest_match
+from marketplace.leads.services import suggest_matches
 from marketplace.needs.models import Need
 from marketplace.needs.rules import accepts_responses, eligibility_for
 from marketplace.offers.models import Offer
@@ -27,6 +27,7 @@ from marketplace.orgs.geography import PROVINCES
 from marketplace.taxonomy.models import ActivityDomain
 
 MAX_PER_DIGEST = 50
+DIGEST_BATCH = 50
 
 
 def _known_domains() -> set[str]:
@@ -122,8 +123,7 @@ def _need_item(need: Need) -> dict:
 
 
 def _tell(subscription: Subscription, needs: list[Need]) -> bool:
-    for need in needs:
-        suggest_match(need, subscription.organisation, commit=False)
+    suggest_matches(needs, subscription.organisation)
     return mail_user(
         subscription.user,
         "digest_subscription",
@@ -151,25 +151,36 @@ def _on_need_published(event) -> None:
 def send_digests(now: datetime | None = None) -> tuple[int, int]:
     """Daily digests of subscriptions and saved searches; returns (mails queued, lists looked at).
 
-    Each subscription is its own transaction, so one failure does not hold back the others.
+    Subscriptions are committed in batches; saved searches one by one.
     """
     now = now or utcnow()
     queued = looked = 0
-    subscriptions = db.session.scalars(
-        select(Subscription).where(Subscription.frequency == "daily").order_by(Subscription.id)
-    ).all()
-    for subscription in subscriptions:
-        looked += 1
-        needs = db.session.scalars(
+    subscription_ids = list(
+        db.session.scalars(select(Subscription.id).where(Subscription.frequency == "daily").order_by(Subscription.id))
+    )
+    for start in range(0, len(subscription_ids), DIGEST_BATCH):
+        # Committed per batch: a failure holds back one batch, and a commit (which expires what the
+        # session holds) reloads the new needs once per batch rather than once per subscription.
+        subscriptions = db.session.scalars(
+            select(Subscription)
+            .where(Subscription.id.in_(subscription_ids[start : start + DIGEST_BATCH]))
+            .options(selectinload(Subscription.organisation), selectinload(Subscription.user))
+            .order_by(Subscription.id)
+        ).all()
+        since = min(s.last_sent_at for s in subscriptions)
+        new_needs = db.session.scalars(
             select(Need)
-            .where(Need.published_at > subscription.last_sent_at, Need.published_at <= now)
-            .options(selectinload(Need.domains))
+            .where(Need.published_at > since, Need.published_at <= now)
+            .options(selectinload(Need.domains), selectinload(Need.organisation))
             .order_by(Need.published_at)
         ).all()
-        fitting = [n for n in needs if accepts_responses(n, now) and fits(subscription, n)][:MAX_PER_DIGEST]
-        if fitting and _tell(subscription, fitting):
-            queued += 1
-        subscription.last_sent_at = now
+        new_needs = [n for n in new_needs if accepts_responses(n, now)]
+        for subscription in subscriptions:
+            looked += 1
+            fitting = [n for n in new_needs if n.published_at > subscription.last_sent_at and fits(subscription, n)]
+            if fitting and _tell(subscription, fitting[:MAX_PER_DIGEST]):
+                queued += 1
+            subscription.last_sent_at = now
         db.session.commit()
     for search in db.session.scalars(select(SavedSearch).order_by(SavedSearch.id)).all():
         looked += 1
