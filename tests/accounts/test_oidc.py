@@ -1,7 +1,5 @@
 """Government login through a real OpenID Connect provider on 127.0.0.1 (tests/oidc/provider.py)."""
 
-import time
-
 import pytest
 import requests
 from sqlalchemy import select
@@ -239,9 +237,27 @@ def test_logout_url_ends_the_provider_session(oidc_app, client, oidc_provider):
         assert oidc_logout_url() is None
 
 
-def test_logout_url_is_none_for_password_logins(oidc_app, client, make_user, login_as):
+def test_logout_url_is_none_for_password_logins(oidc_app, client):
     from marketplace.accounts.oidc import oidc_logout_url
 
     with client.application.test_request_context():
         assert oidc_logout_url() is None
-    assert time.time()
+
+
+def test_login_page_offers_government_login_only_when_configured(client, app, oidc_provider):
+    assert "Aanmelden met de overheid" not in text_of(client.get("/aanmelden"))
+    saved = app.config.get("OIDC_ISSUER")
+    app.config.update(OIDC_ISSUER=oidc_provider.issuer, OIDC_CLIENT_ID="x", OIDC_CLIENT_SECRET="y")
+    try:
+        form = page(client.get("/aanmelden")).find("form", action="/aanmelden/overheid")
+        assert form is not None and "Aanmelden met de overheid" in form.get_text()
+    finally:
+        app.config.update(OIDC_ISSUER=saved, OIDC_CLIENT_ID="", OIDC_CLIENT_SECRET="")
+
+
+def test_logout_goes_to_the_provider_end_session_endpoint(oidc_app, client, oidc_provider):
+    log_in_through_provider(client)
+    response = client.post("/afmelden")
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith(oidc_provider.issuer + "/logout?")
+    assert logged_in_user_id(client) is None
