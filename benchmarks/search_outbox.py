@@ -46,7 +46,12 @@ def writer(instance, org_id, count, offset, errors):
         from marketplace.orgs.models import Organisation
         from tests.factories import need_data
 
-        org = db.session.get(Organisation, org_id)
+        for _attempt in range(10):
+            try:
+                org = db.session.get(Organisation, org_id)
+                break
+            except Exception:  # noqa: BLE001 - the database is busy at start-up; try again
+                db.session.rollback()
         for n in range(count):
             try:
                 need = create_need(org, "outsourcing", need_data(title=f"Verpakking reeks {offset + n}"))

@@ -94,8 +94,11 @@ def sync(max_batches: int | None = None, timeout: float = 5.0) -> SyncResult:
             if not changes:
                 break
             pending_keys, pending_docs, applied_to = [], {}, last
+            db.session.rollback()
             for change_id, doc_type, doc_id in changes:
                 keys, docs = documents_for(doc_type, doc_id)
+                # On SQLite a read transaction holds the write lock too: release it per change.
+                db.session.rollback()
                 pending_keys.extend(keys)
                 for doc in docs:
                     pending_docs[doc["key"]] = doc
