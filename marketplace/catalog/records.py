@@ -192,7 +192,7 @@ def _organisation(problems, place, raw) -> dict | None:
     if not isinstance(raw, dict):
         problems.append(_("%(place)s: moet een object zijn.", place=place))
         return None
-    kind = raw.get("kind")
+    kind = raw.get("kind") if isinstance(raw.get("kind"), str) else repr(raw.get("kind"))
     if kind not in ORG_KINDS:
         problems.append(
             _(
@@ -202,7 +202,7 @@ def _organisation(problems, place, raw) -> dict | None:
                 kinds=", ".join(ORG_KINDS),
             )
         )
-    size = raw.get("size")
+    size = raw.get("size") if isinstance(raw.get("size"), str) else repr(raw.get("size"))
     if size not in SIZE_CLASSES:
         problems.append(
             _(
@@ -388,7 +388,7 @@ def _need(problems, place, raw, known: set[str], seen_refs: dict, buyers: dict) 
     budget = raw.get("budget_eur")
     if kind == "reserved_contract":
         reservation = raw.get("reservation")
-        code, recognised_only = RESERVATION_CODES.get(reservation, ("", False))
+        code, recognised_only = RESERVATION_CODES.get(str(reservation), ("", False))
         if not code:
             problems.append(
                 _(
@@ -447,8 +447,10 @@ def parse_catalog(data, known_domains: set[str], existing_orgs: dict | None = No
     is not in the file.
     """
     problems: list[str] = []
-    if not isinstance(data, dict) or not isinstance(data.get("organizations", []), list):
-        raise CatalogError([_("Het bestand moet een object zijn met de lijsten organizations en needs.")])
+    if not isinstance(data, dict):
+        raise CatalogError([_("bestand: moet een object zijn met de lijsten organizations en needs.")])
+    if not isinstance(data.get("organizations", []), list):
+        raise CatalogError([_("organizations: moet een lijst zijn.")])
     catalog = Catalog()
     seen_kbo: dict[str, str] = {}
     seen_offers: dict[str, str] = {}

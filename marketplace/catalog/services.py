@@ -31,6 +31,7 @@ from .records import Catalog, CatalogError
 # Needs that are still asked for; closed, awarded and cancelled ones stay out of an export.
 EXPORTED_NEED_STATES = ("open", "in_discussion")
 PROGRESS_EVERY = 500
+FLUSH_EVERY = 200
 
 
 @dataclass
@@ -188,11 +189,22 @@ def _write(catalog: Catalog, result: ImportResult, actor, progress) -> None:
         for offer in db.session.scalars(query):
             offers[offer.ref] = offer
 
+    # Written in batches: one flush gives the new rows their ids for the search change log.
+    touched: list[tuple[str, Organisation | Offer]] = []
     for n, clean in enumerate(catalog.organisations, start=1):
-        org = _upsert_organisation(orgs.get(clean["kbo"]), clean, now, result)
+        org, changed = _upsert_organisation(orgs.get(clean["kbo"]), clean, now, result)
         orgs[org.kbo] = org
+        if changed:
+            touched.append(("organisation", org))
         for offer_clean in clean["offers"]:
-            _upsert_offer(offers.get(offer_clean["ref"]), org, offer_clean, domains, now, result)
+            offer = _upsert_offer(offers.get(offer_clean["ref"]), org, offer_clean, domains, now, result)
+            if offer is not None:
+                touched.append(("offer", offer))
+        if n % FLUSH_EVERY == 0 or n == len(catalog.organisations):
+            db.session.flush()
+            for doc_type, obj in touched:
+                record_change(doc_type, obj.id)
+            touched.clear()
         if n % PROGRESS_EVERY == 0:
             progress(_("organisaties: %(n)s/%(total)s", n=n, total=len(catalog.organisations)))
 
@@ -211,12 +223,13 @@ def _write(catalog: Catalog, result: ImportResult, actor, progress) -> None:
             progress(_("vragen: %(n)s/%(total)s", n=n, total=len(catalog.needs)))
 
 
-def _upsert_organisation(org: Organisation | None, clean: dict, now, result: ImportResult) -> Organisation:
+def _upsert_organisation(org: Organisation | None, clean: dict, now, result: ImportResult) -> tuple[Organisation, bool]:
+    """(the organisation, whether it was created or changed); not flushed yet."""
     if org is not None and records.organisation_record(records.organisation_values(org)) == (
         records.organisation_record(clean)
     ):
         result.add("organisation", "unchanged")
-        return org
+        return org, False
     created = org is None
     if created:
         # Imported from the ministry's list: verified, and open to be claimed by its people.
@@ -231,26 +244,24 @@ def _upsert_organisation(org: Organisation | None, clean: dict, now, result: Imp
         org.eligibility_confirmed_at = now
     elif not clean["is_eligible"]:
         org.eligibility_confirmed_at = None
-    db.session.flush()
-    record_change("organisation", org.id)
     result.add("organisation", "created" if created else "updated")
-    return org
+    return org, True
 
 
-def _upsert_offer(offer: Offer | None, org: Organisation, clean: dict, domains: dict, now, result) -> None:
+def _upsert_offer(offer: Offer | None, org: Organisation, clean: dict, domains: dict, now, result) -> Offer | None:
+    """The offer when it was created or changed (not flushed yet), else None."""
     if offer is not None and records.offer_record(records.offer_values(offer)) == records.offer_record(clean):
         result.add("offer", "unchanged")
-        return
+        return None
     created = offer is None
     if created:
-        offer = Offer(ref=clean["ref"], organisation_id=org.id, state="published", published_at=now)
+        offer = Offer(ref=clean["ref"], organisation=org, state="published", published_at=now)
         db.session.add(offer)
     for name in records.OFFER_FIELDS:
         setattr(offer, name, clean[name])
     offer.domains = [domains[c] for c in clean["domains"]]
-    db.session.flush()
-    record_change("offer", offer.id)
     result.add("offer", "created" if created else "updated")
+    return offer
 
 
 def _upsert_need(need: Need | None, buyer: Organisation, clean: dict, domains: dict, now, actor, result) -> None:
