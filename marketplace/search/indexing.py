@@ -15,6 +15,7 @@ from flask import current_app, g, has_app_context
 from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
+from marketplace.database import utcnow
 from marketplace.extensions import db
 from marketplace.search import engine
 from marketplace.search.documents import all_documents, documents_for, vocabulary
@@ -22,6 +23,7 @@ from marketplace.search.models import SearchChange
 
 BATCH_DOCS = 100
 BATCH_CHANGES = 500
+GAP_WAIT_S = 10
 
 
 def _meta_doc(last_change: int) -> dict:
@@ -69,6 +71,25 @@ class SyncResult:
     errors: list = field(default_factory=list)
 
 
+def _settled(changes, last: int) -> list:
+    """The changes up to the first young gap in the ids.
+
+    On PostgreSQL a transaction may take id 10, commit after the one with id 11, and so become
+    visible later: an indexer that moved past 11 would never apply it. A gap younger than
+    GAP_WAIT_S may be such a transaction still committing, so the indexer stops before it and
+    comes back; an older gap is a rolled-back transaction. (SQLite commits one writer at a time,
+    so there ids become visible in order.)
+    """
+    settled, expected = [], last + 1
+    now = utcnow()
+    for change in changes:
+        if change[0] != expected and (now - change[3]).total_seconds() < GAP_WAIT_S:
+            break
+        settled.append(change)
+        expected = change[0] + 1
+    return settled
+
+
 def sync(max_batches: int | None = None, timeout: float = 5.0) -> SyncResult:
     """Apply pending changes of the log to this process's index; safe to call any time."""
     result = SyncResult()
@@ -85,17 +106,20 @@ def sync(max_batches: int | None = None, timeout: float = 5.0) -> SyncResult:
         with writer.searcher() as searcher:
             last = engine.last_applied(searcher)
         while max_batches is None or result.commits < max_batches:
-            changes = db.session.execute(
-                select(SearchChange.id, SearchChange.doc_type, SearchChange.doc_id)
-                .where(SearchChange.id > last)
-                .order_by(SearchChange.id)
-                .limit(BATCH_CHANGES)
-            ).all()
+            changes = _settled(
+                db.session.execute(
+                    select(SearchChange.id, SearchChange.doc_type, SearchChange.doc_id, SearchChange.created_at)
+                    .where(SearchChange.id > last)
+                    .order_by(SearchChange.id)
+                    .limit(BATCH_CHANGES)
+                ).all(),
+                last,
+            )
             if not changes:
                 break
             pending_keys, pending_docs, applied_to = [], {}, last
             db.session.rollback()
-            for change_id, doc_type, doc_id in changes:
+            for change_id, doc_type, doc_id, _created_at in changes:
                 keys, docs = documents_for(doc_type, doc_id)
                 # On SQLite a read transaction holds the write lock too: release it per change.
                 db.session.rollback()

@@ -115,3 +115,16 @@ def test_inline_sync_after_a_request_that_wrote_changes(app, client, make_user, 
         g.search_changed = True
         sync_after_request(None)
     assert ids("fietsherstel") == {offer.id}
+
+
+def test_a_young_gap_in_the_change_ids_is_waited_for(app):
+    from datetime import timedelta
+
+    from marketplace.database import utcnow
+    from marketplace.search.indexing import _settled
+
+    now = utcnow()
+    changes = [(5, "offer", 1, now), (7, "offer", 2, now)]
+    assert [c[0] for c in _settled(changes, 4)] == [5]
+    old = now - timedelta(minutes=5)
+    assert [c[0] for c in _settled([(5, "offer", 1, old), (7, "offer", 2, old)], 4)] == [5, 7]
