@@ -4,7 +4,7 @@
 Refusals raise NotAllowed (a message for the user) or RuleViolation ({field: message}) and change nothing.
 """
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -20,6 +20,9 @@ from marketplace.leads.notifications import absolute_url, mail_organisation
 from marketplace.needs.models import Need
 from marketplace.offers.models import Offer
 from marketplace.offers.validation import NotAllowed, RuleViolation, collect, parse_decimal, parse_text
+
+# Within this time the same message from the same organisation is taken as a double submit.
+DUPLICATE_WINDOW = timedelta(minutes=5)
 
 
 def lead_for(need: Need, supplier) -> Lead | None:
@@ -245,6 +248,15 @@ def send_message(lead: Lead, sender, actor=None, body: str = "", now: datetime |
     text, error = rules.clean_message(body)
     if error:
         raise RuleViolation({"body": error})
+    last = lead.messages[-1] if lead.messages else None
+    if (
+        last is not None
+        and last.sender_org_id == sender.id
+        and last.body == text
+        and now - last.created_at < DUPLICATE_WINDOW
+    ):
+        # The same message sent again at once is a double click or a resubmitted form: keep one.
+        return last
     message = _add_message(lead, sender, actor, text, now)
     lead.updated_at = now
     if role == "supplier":

@@ -299,3 +299,12 @@ def test_no_messages_on_a_lead_that_is_only_suggested(parties):
     with pytest.raises(NotAllowed, match="eerst interesse"):
         services.send_message(lead, parties.supplier, None, "Hallo")
     assert services.express_interest(parties.need, parties.supplier).state == "interested"
+
+
+def test_the_same_message_sent_twice_at_once_is_kept_once(parties):
+    lead = services.express_interest(parties.need, parties.supplier)
+    first = services.send_message(lead, parties.buyer, None, "Wanneer kan u starten?")
+    again = services.send_message(lead, parties.buyer, None, "Wanneer kan u starten?")
+    assert again.id == first.id and count(Message) == 1 and len(mails("lead_message")) == 1
+    services.send_message(lead, parties.buyer, None, "En de prijs?")
+    assert count(Message) == 2
