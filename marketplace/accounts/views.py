@@ -130,6 +130,7 @@ def reset_password(token: str):
     if form.validate_on_submit():
         services.reset_password(token, form.password.data)
         end_session()
+        db.session.commit()
         flash(_("Uw wachtwoord is gewijzigd. Meld u aan met het nieuwe wachtwoord."), "success")
         return redirect(url_for("accounts.login"))
     return render_template("accounts/reset_password.html", form=form)

@@ -93,8 +93,10 @@ def register_organisation(user: User, data: dict) -> Organisation:
 
 
 def update_organisation(organisation: Organisation, data: dict) -> None:
-    """Save an owner's changes to the profile."""
+    """Save an owner's changes to the profile; a rejected registration goes back to the queue."""
     _apply_profile(organisation, data)
+    if organisation.verification_state == "rejected":
+        organisation.verification_state = "pending"
     record_change("organisation", organisation.id)
     record_audit("organisation.updated", organisation)
     db.session.commit()

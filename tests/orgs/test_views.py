@@ -312,3 +312,12 @@ def test_user_without_organisation_is_sent_to_registration(client, make_user, lo
     response = client.get("/organisatie/instellingen")
     assert response.status_code == 302 and response.headers["Location"].endswith("/organisaties/nieuw")
     assert db.session.scalar(select(User)) is not None
+
+
+def test_a_rejected_registration_returns_to_the_queue_when_corrected(client, make_user, make_org, login_as):
+    owner = make_user()
+    org = make_org(member=owner, verified=False, verification_state="rejected")
+    login_as(owner, org)
+    client.post("/organisatie/instellingen", data=org_data(name="Verbeterde Naam"))
+    db.session.refresh(org)
+    assert org.verification_state == "pending"
