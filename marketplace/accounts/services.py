@@ -197,3 +197,19 @@ def change_password(user: User, new_password: str, keep_session_id: str | None) 
     )
     record_audit("account.password_changed", user, actor_id=user.id)
     db.session.commit()
+
+
+def create_confirmed_user(email: str, name: str, password: str, platform_role: str | None = None) -> User:
+    """An account made by an operator (the first administrator of a new installation, say)."""
+    user = User(
+        email=normalise_email(email),
+        name=name.strip(),
+        password_hash=hash_password(password),
+        platform_role=platform_role,
+        email_confirmed_at=utcnow(),
+    )
+    db.session.add(user)
+    db.session.flush()
+    record_audit("account.created_cli", user, detail=f"role {platform_role or '-'}")
+    db.session.commit()
+    return user

@@ -78,9 +78,9 @@ def set_eligibility_confirmed(organisation: Organisation, confirmed: bool) -> No
     db.session.commit()
 
 
-def disable_user(user: User, admin: User) -> None:
-    """Disable an account and end all of its sessions at once."""
-    if user.id == admin.id:
+def disable_user(user: User, admin: User | None) -> None:
+    """Disable an account and end all of its sessions at once (admin None: an operator at the CLI)."""
+    if admin is not None and user.id == admin.id:
         raise NotAllowed("own account")
     user.is_enabled = False
     end_all_sessions(user.id)
@@ -94,10 +94,11 @@ def enable_user(user: User) -> None:
     db.session.commit()
 
 
-def set_platform_role(user: User, role: str | None, admin: User) -> None:
+def set_platform_role(user: User, role: str | None, admin: User | None) -> None:
+    """Grant or revoke a platform role (admin None: an operator at the CLI)."""
     if role is not None and role not in PLATFORM_ROLES:
         raise ValueError(role)
-    if user.id == admin.id and role != "admin":
+    if admin is not None and user.id == admin.id and role != "admin":
         raise NotAllowed("own admin role")
     if user.platform_role != role:
         record_audit("account.platform_role", user, detail=f"{user.platform_role or '-'} -> {role or '-'}")
