@@ -93,7 +93,11 @@ def build(quarters: list[str], min_orgs: int, suppress: bool) -> dict:
     side = [(FIGURES[code], [value(code, q) for q in quarters]) for code in SIDE_FIGURES]
     breakdowns = []
     for dimension in HEADLINE_DIMENSIONS[1:]:
-        codes = sorted({r.dimension_value for r in rows if r.figure == HEADLINE and r.dimension == dimension})
+        order = list(VALUE_LABELS.get(dimension, {}))
+        codes = sorted(
+            {r.dimension_value for r in rows if r.figure == HEADLINE and r.dimension == dimension},
+            key=lambda c: (c not in order, order.index(c) if c in order else 0, c),
+        )
         breakdown = Breakdown(dimension, str(DIMENSIONS[dimension]), as_share=dimension == "nace_section")
         for code in codes:
             cells = [value(HEADLINE, q, dimension, code) for q in quarters]
