@@ -6,7 +6,15 @@ from sqlalchemy.orm import selectinload
 
 from marketplace.access import current_organisation
 from marketplace.extensions import db
-from marketplace.leads.models import OPEN_LEAD_STATES, Collaboration, Lead, OutcomeReport, SavedSearch, Subscription
+from marketplace.leads.models import (
+    OPEN_LEAD_STATES,
+    Collaboration,
+    Lead,
+    Message,
+    OutcomeReport,
+    SavedSearch,
+    Subscription,
+)
 from marketplace.leads.rules import interest_error
 from marketplace.needs.models import Need
 from marketplace.needs.rules import accepts_responses
@@ -80,6 +88,18 @@ def open_outcome_questions(org_id: int, limit: int = 10) -> list[OutcomeReport]:
             )
             .options(selectinload(OutcomeReport.need))
             .limit(limit)
+        )
+    )
+
+
+def thread_messages(lead: Lead) -> list[Message]:
+    """The messages of a lead, oldest first, with their sender and author loaded in two queries."""
+    return list(
+        db.session.scalars(
+            select(Message)
+            .where(Message.lead_id == lead.id)
+            .options(selectinload(Message.sender), selectinload(Message.author))
+            .order_by(Message.id)
         )
     )
 

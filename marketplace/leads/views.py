@@ -163,6 +163,8 @@ def _thread_context(lead: Lead, role: str, form) -> dict:
         "role": role,
         "form": form,
         "other": lead.supplier if role == "buyer" else lead.buyer,
+        "messages": queries.thread_messages(lead),
+        "own_org_id": lead.buyer_org_id if role == "buyer" else lead.supplier_org_id,
         "actions": queries.lead_actions(lead, role),
     }
 
