@@ -7,6 +7,8 @@ which makes a missing browser a failure.
 """
 
 import contextlib
+import email
+import email.policy
 import json
 import os
 import re
@@ -16,7 +18,9 @@ import subprocess
 import sys
 import time
 import urllib.request
+from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -66,6 +70,32 @@ def _wait_until_up(url: str, process: subprocess.Popen, log: Path) -> None:
     raise RuntimeError(f"the server did not answer within 60 s:\n{log.read_text()}")
 
 
+@dataclass
+class LiveServer:
+    url: str
+    outbox: Path
+    log: Path
+
+    def mails_to(self, address: str) -> list[str]:
+        """The plain-text bodies of the mails written to the outbox for an address, oldest first."""
+        bodies = []
+        for path in sorted(self.outbox.glob("*.eml")) if self.outbox.exists() else []:
+            message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+            if address.lower() in str(message["To"]).lower():
+                part = message.get_body(("plain",))
+                bodies.append(part.get_content() if part else "")
+        return bodies
+
+    def link_in_last_mail(self, address: str, path_part: str) -> str:
+        """The path of the last link containing `path_part` in the last mail to `address`."""
+        for body in reversed(self.mails_to(address)):
+            links = re.findall(r"https?://[^\s>]+", body)
+            for link in reversed(links):
+                if path_part in link:
+                    return urlsplit(link).path
+        raise AssertionError(f"no mail to {address} with a link containing {path_part!r}")
+
+
 @pytest.fixture(scope="session")
 def live_server(chromium_path, tmp_path_factory):
     """The real app, served by its own process over a fresh database; yields the base URL."""
@@ -102,7 +132,7 @@ def live_server(chromium_path, tmp_path_factory):
     base_url = f"http://127.0.0.1:{port}"
     try:
         _wait_until_up(base_url + "/", process, log)
-        yield base_url
+        yield LiveServer(base_url, folder / "mail-outbox", log)
     finally:
         process.terminate()
         try:
@@ -123,16 +153,22 @@ def browser(chromium_path):
 
 
 class Visitor:
-    """A person in a browser: every page they reach is checked with axe-core before they act on it."""
+    """A person in a browser: every page they reach is checked with axe-core before they act on it.
 
-    def __init__(self, page, base_url: str, language: str):
+    Fields and buttons are found by id and CSS (not by their text), so a journey runs in every
+    language. With keyboard=True the person never clicks: they Tab to each control and type,
+    press Space or Enter, as someone who cannot use a mouse does.
+    """
+
+    def __init__(self, page, server: LiveServer, language: str, keyboard: bool = False):
         self.page = page
-        self.base_url = base_url
+        self.server = server
         self.language = language
+        self.keyboard = keyboard
         self.checked: list[str] = []
 
     def url(self, path: str) -> str:
-        return self.base_url + path
+        return self.server.url + path
 
     def goto(self, path: str, expect_status: int | None = 200):
         response = self.page.goto(self.url(path))
@@ -159,17 +195,102 @@ class Visitor:
         assert html_lang == self.language, f"{page.url} is in {html_lang!r}, expected {self.language!r}"
         self.checked.append(page.url)
 
-    def login(self, email: str, password: str = PASSWORD) -> None:
-        self.goto("/aanmelden")
-        page = self.page
-        page.get_by_label(re.compile(r"^(E-mailadres|E-mail address)")).fill(email)
-        page.get_by_label(re.compile(r"^(Wachtwoord|Password)")).fill(password)
-        page.get_by_role("button", name=re.compile(r"^(Aanmelden|Log in|Sign in)$")).click()
-        page.wait_for_load_state("load")
+    # Acting on the page, by mouse or by keyboard alone.
+
+    def _focus(self, locator) -> None:
+        """Bring the focus to a control: by Tab presses (keyboard) or by nothing (the mouse acts directly)."""
+        if not self.keyboard:
+            return
+        locator.wait_for()
+        for _ in range(400):
+            if locator.evaluate("el => el === document.activeElement"):
+                return
+            self.page.keyboard.press("Tab")
+        raise AssertionError(f"{locator} cannot be reached with the Tab key")
+
+    def fill(self, selector: str, value: str) -> None:
+        locator = self.page.locator(selector).first
+        if self.keyboard:
+            self._focus(locator)
+            self.page.keyboard.press("Control+A")
+            self.page.keyboard.press("Delete")
+            self.page.keyboard.type(value)
+        else:
+            locator.fill(value)
+
+    def select(self, selector: str, value: str) -> None:
+        locator = self.page.locator(selector).first
+        self._focus(locator)
+        # A focused <select> is set with the keyboard by its options' order; Playwright does the same.
+        locator.select_option(value)
+
+    def tick(self, selector: str) -> None:
+        """Tick a checkbox or choose a radio button."""
+        locator = self.page.locator(selector).first
+        if self.keyboard:
+            if locator.get_attribute("type") == "radio":
+                # Tab reaches only the checked (or first) radio of a group; the arrow keys move the choice.
+                name = locator.get_attribute("name")
+                group = self.page.locator(f"input[type=radio][name='{name}']")
+                self._focus_any(group)
+                for _ in range(group.count() + 1):
+                    if locator.is_checked():
+                        return
+                    self.page.keyboard.press("ArrowDown")
+                raise AssertionError(f"radio {selector} not reached with the arrow keys")
+            self._focus(locator)
+            if not locator.is_checked():
+                self.page.keyboard.press("Space")
+        else:
+            locator.check()
+
+    def _focus_any(self, group) -> None:
+        for _ in range(400):
+            if group.evaluate_all("els => els.includes(document.activeElement)"):
+                return
+            self.page.keyboard.press("Tab")
+        raise AssertionError(f"{group} cannot be reached with the Tab key")
+
+    def press(self, selector: str) -> None:
+        """Activate a button or link (Enter from the keyboard), wait for the next page and check it."""
+        self._activate(selector)
         self.check()
+
+    def _activate(self, selector: str) -> None:
+        locator = self.page.locator(selector).first
+        with self.page.expect_navigation():
+            if self.keyboard:
+                self._focus(locator)
+                self.page.keyboard.press("Enter")
+            else:
+                locator.click()
+        self.page.wait_for_load_state("load")
+
+    def submit(self, action: str | None = None) -> None:
+        """Submit the form in <main> whose action contains `action` (else the last POST form there)."""
+        forms = "main form[method=post]" if action is None else f"main form[method=post][action*='{action}']"
+        self.press(f"{forms} >> nth=-1 >> button[type=submit] >> nth=-1")
+
+    def login(self, email_address: str, password: str = PASSWORD) -> None:
+        self.goto("/aanmelden")
+        self.fill("#email", email_address)
+        self.fill("#password", password)
+        self._activate("main form[method=post][action*='/aanmelden'] button[type=submit]")
+        assert "/aanmelden" not in self.page.url, self.text()[:500]
+        if self.page.evaluate("() => document.documentElement.lang") != self.language:
+            # The account's own language wins over the browser's: switch it, as the person would.
+            self._activate("form.lang-switch button[type=submit]")
+        self.check()
+
+    def logout(self) -> None:
+        self.press("form[action$='/afmelden'] button[type=submit]")
 
     def text(self) -> str:
         return re.sub(r"\s+", " ", self.page.inner_text("main"))
+
+    def errors(self) -> str:
+        summary = self.page.locator(".error-summary")
+        return summary.inner_text() if summary.count() else ""
 
 
 @pytest.fixture()
@@ -180,7 +301,9 @@ def open_page(browser, live_server, request):
     """
     contexts = []
 
-    def _open(language: str = "nl", width: int = 1280, height: int = 900, zoom: float = 1.0) -> Visitor:
+    def _open(
+        language: str = "nl", width: int = 1280, height: int = 900, zoom: float = 1.0, keyboard: bool = False
+    ) -> Visitor:
         context = browser.new_context(
             locale={"nl": "nl-BE", "en": "en-GB"}[language],
             extra_http_headers={"Accept-Language": {"nl": "nl-BE,nl", "en": "en-GB,en"}[language]},
@@ -190,7 +313,7 @@ def open_page(browser, live_server, request):
         )
         context.set_default_timeout(15_000)
         contexts.append(context)
-        return Visitor(context.new_page(), live_server, language)
+        return Visitor(context.new_page(), live_server, language, keyboard)
 
     yield _open
     ARTIFACTS.mkdir(exist_ok=True)
