@@ -229,7 +229,9 @@ def _organisation(problems, place, raw) -> dict | None:
             problems, f"{place}.description", raw.get("description"), required=False, max_length=10_000
         ),
         "is_recognised_maatwerk": recognised,
-        "is_eligible": _bool(problems, f"{place}.eligible_reserved", raw.get("eligible_reserved"), recognised),
+        # A recognised maatwerkbedrijf is eligible for reserved contracts whatever the file says.
+        "is_eligible": _bool(problems, f"{place}.eligible_reserved", raw.get("eligible_reserved"), recognised)
+        or recognised,
         "municipality": _text(
             problems, f"{place}.municipality", raw.get("municipality"), required=False, max_length=100
         ),
@@ -549,7 +551,7 @@ def offer_values(offer) -> dict:
 
 def organisation_values(org) -> dict:
     values = {name: getattr(org, name) for name in ORG_FIELDS}
-    values["is_eligible"] = bool(org.is_eligible_declared or org.is_recognised_maatwerk)
+    values["is_eligible"] = bool(org.is_eligible_reserved)
     return values
 
 
