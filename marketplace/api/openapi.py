@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass, field
 
 API_VERSION = "1.0.0"
+MAX_ID = 2**31 - 1
 
 _nullable_number = {"type": ["number", "null"]}
 _nullable_string = {"type": ["string", "null"]}
@@ -215,7 +216,7 @@ def ref(schema: str) -> dict:
 
 
 PAGE_PARAMETERS = (
-    {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1, "default": 1}},
+    {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 100000, "default": 1}},
     {"name": "per_page", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 100, "default": 25}},
 )
 ERROR_DESCRIPTIONS = {
@@ -280,7 +281,12 @@ def build_document(server_url: str) -> dict:
             "responses": _responses(operation),
         }
         parameters = [
-            {"name": name, "in": "path", "required": True, "schema": {"type": "integer", "minimum": 1}}
+            {
+                "name": name,
+                "in": "path",
+                "required": True,
+                "schema": {"type": "integer", "minimum": 1, "maximum": MAX_ID},
+            }
             for name in re.findall(r"{(\w+)}", operation.path)
         ] + list(operation.parameters)
         if parameters:

@@ -25,6 +25,7 @@ from marketplace.api import ratelimit, serializers
 from marketplace.api.forms import ApiClientForm
 from marketplace.api.models import SCOPES, ApiClient
 from marketplace.api.openapi import (
+    MAX_ID,
     OPERATIONS,
     PAGE_PARAMETERS,
     Operation,
@@ -153,7 +154,8 @@ def _paged(pagination, serialize) -> dict:
 
 
 def _own_need(need_id: int) -> Need:
-    need = db.session.get(Need, need_id)
+    # Ids beyond a database integer cannot exist (and SQLite refuses to look them up).
+    need = db.session.get(Need, need_id) if need_id <= MAX_ID else None
     if need is None or need.organisation_id != g.api_organisation.id:
         raise ApiError(404, "not_found", _("Deze vraag bestaat niet of is niet van uw organisatie."))
     return need

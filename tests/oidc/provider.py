@@ -32,13 +32,13 @@ def _b64(data: bytes) -> str:
 
 
 class FakeProvider:
-    def __init__(self):
+    def __init__(self, port: int = 0):
         self.key = RSAKey.generate_key(2048, parameters={"kid": "test-key", "use": "sig", "alg": "RS256"})
         self.foreign_key = RSAKey.generate_key(2048, parameters={"kid": "test-key"})
         self.codes: dict[str, dict] = {}
         self.logouts: list[dict] = []
         self.reset()
-        self._server = make_server("127.0.0.1", 0, self.wsgi, threaded=True, request_handler=_QuietHandler)
+        self._server = make_server("127.0.0.1", port, self.wsgi, threaded=True, request_handler=_QuietHandler)
         self.issuer = f"http://127.0.0.1:{self._server.server_port}"
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
         self._thread.start()
@@ -192,3 +192,15 @@ class FakeProvider:
             return jwt.encode({"alg": "HS256"}, claims, OctKey.import_key(CLIENT_SECRET.encode() * 2))
         key = self.foreign_key if forge.get("foreign_key") else self.key
         return jwt.encode({"alg": "RS256", "kid": "test-key"}, claims, key)
+
+
+if __name__ == "__main__":
+    # For trying the login by hand: python -m tests.oidc.provider [port]
+    import sys
+
+    provider = FakeProvider(int(sys.argv[1]) if len(sys.argv) > 1 else 8765)
+    print(f"Test provider at {provider.issuer} (client {CLIENT_ID} / {CLIENT_SECRET}); Ctrl-C stops it.")
+    try:
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        provider.stop()
