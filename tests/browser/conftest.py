@@ -271,6 +271,10 @@ class Visitor:
         forms = "main form[method=post]" if action is None else f"main form[method=post][action*='{action}']"
         self.press(f"{forms} >> nth=-1 >> button[type=submit] >> nth=-1")
 
+    def submit_get(self) -> None:
+        """Submit the GET form in <main> (a search)."""
+        self.press("main form:not([method=post]) button[type=submit] >> nth=-1")
+
     def login(self, email_address: str, password: str = PASSWORD) -> None:
         self.goto("/aanmelden")
         self.fill("#email", email_address)

@@ -7,10 +7,11 @@ zoom in a 360-pixel-wide window. The last page of each is kept in test-artifacts
 import itertools
 import re
 from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
 
-from tests.browser.seed import ADMIN, ANALYST, PASSWORD, SME, SUPPLIER
+from tests.browser.seed import ADMIN, ANALYST, PASSWORD, PROCUREMENT, SME, SUPPLIER
 
 pytestmark = pytest.mark.browser
 
@@ -167,3 +168,76 @@ def test_sme_enclave_request_to_collaboration_counted_by_the_indicator(open_page
 
     # The analyst sees the indicator count it.
     assert indicator_total(analyst) > before
+
+
+@pytest.mark.parametrize("mode", ["nl", "en"])
+def test_procurement_officer_reserves_a_contract_shortlists_and_awards(open_page, mode):
+    n = next(_numbers)
+    today = date.today()
+    officer = open_page(**MODES[mode])
+    officer.login(PROCUREMENT)
+
+    # A reserved contract (res-ws), open to recognised maatwerkbedrijven only.
+    officer.goto("/vragen/nieuw/voorbehouden-opdracht")
+    officer.fill("#procurement_reference", f"2026/VERP/{n:03d}")
+    officer.fill("#title", f"Verpakken van geschenkpakketten {n}")
+    officer.fill("#description", "Samenstellen en verpakken van 4.000 geschenkpakketten voor het personeel.")
+    officer.tick("input[name=domains][value=verpakking]")
+    officer.fill("#postcode", "2240")
+    officer.fill("#starts_on", (today + timedelta(days=60)).isoformat())
+    officer.fill("#ends_on", (today + timedelta(days=120)).isoformat())
+    officer.fill("#estimated_value_eur", "60000")
+    officer.fill("#cpv_codes", "79921000")
+    officer.fill("#deadline_date", (today + timedelta(days=30)).isoformat())
+    officer.fill("#deadline_time", "12:00")
+    officer.tick("input[name=reservation][value=res-ws]")
+    officer.tick("#is_recognised_only")
+    officer.submit()
+    assert not officer.errors(), officer.errors()
+    officer.submit("/publiceren")
+    assert not officer.errors(), officer.errors()
+    contract_path = officer.page.url.removeprefix(officer.server.url)
+
+    # Eligible suppliers, searched with filters.
+    officer.goto("/zoeken?q=verpakken")
+    officer.select("#province", "VAN")
+    officer.tick("#recognised")
+    officer.submit_get()
+    results = officer.text()
+    assert "De Scheldewerkplaats vzw" in results
+
+    # Invite, shortlist and award.
+    officer.goto(contract_path)
+    officer.press("form[action*='/uitnodigen/'] button:has-text('De Scheldewerkplaats vzw')")
+    officer.goto(contract_path)
+    officer.press(".lead-panel a[href*='/contacten/']")
+    officer.submit("/kortelijst")
+    assert not officer.errors(), officer.errors()
+    officer.press("main a[href$='/gunnen']")
+    officer.fill("#starts_on", (today + timedelta(days=60)).isoformat())
+    officer.fill("#ends_on", (today + timedelta(days=120)).isoformat())
+    officer.fill("#value_eur", "58500")
+    officer.fill("#fte", "8")
+    officer.submit()
+    assert not officer.errors(), officer.errors()
+
+
+@pytest.mark.parametrize("mode", ["nl", "en", "keyboard", "zoom-360"])
+def test_visitor_browses_the_directory_and_downloads_the_indicator(open_page, mode):
+    visitor = open_page(**MODES[mode])
+    visitor.goto("/")
+    visitor.press("nav.main-nav a[href='/leveranciers']")
+    assert "De Scheldewerkplaats vzw" in visitor.text()
+    visitor.press("main a:text-is('De Scheldewerkplaats vzw')")
+    visitor.press("nav.main-nav a[href='/indicator']")
+    link = visitor.page.locator("main a[href$='data.csv']").first
+    with visitor.page.expect_download() as download_info:
+        if visitor.keyboard:
+            visitor._focus(link)
+            visitor.page.keyboard.press("Enter")
+        else:
+            link.click()
+    download = download_info.value
+    content = Path(download.path()).read_text(encoding="utf-8-sig")
+    header = content.splitlines()[0]
+    assert len(content.splitlines()) > 1 and ("," in header or ";" in header), content[:300]
