@@ -1,7 +1,7 @@
 """Leads between a need and a supplier: interest, invitations, the message thread, agreements, awards,
 collaborations, outcome reports, mail alerts and the one-click unsubscribe page."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -65,7 +65,11 @@ def _record_need_view(response):
         organisation = current_organisation()
         need_id = (request.view_args or {}).get("need_id")
         if organisation is not None and organisation.is_social_economy and need_id:
-            services.record_need_view(need_id, organisation, current_user)
+            try:
+                services.record_need_view(need_id, organisation, current_user)
+            except Exception:  # noqa: BLE001 - a page already rendered must not fail for its view count
+                db.session.rollback()
+                current_app.logger.exception("Recording need_viewed failed")
     return response
 
 
