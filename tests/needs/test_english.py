@@ -36,6 +36,13 @@ def test_pages_render_in_english(client, make_user, make_org, login_as):
     assert "Open reserved contracts" in text_of(client.get("/opdrachten"))
 
 
-def test_no_claim_link_until_the_claim_page_exists(client, make_org):
+def test_imported_profile_links_to_its_claim_page(client, make_org):
     supplier = make_org(is_imported=True)
-    assert "opeisen" not in text_of(client.get(f"/leveranciers/{supplier.id}"))
+    links = [a["href"] for a in page(client.get(f"/leveranciers/{supplier.id}")).find_all("a")]
+    assert f"/organisaties/{supplier.id}/overnemen" in links
+
+
+def test_claimed_profile_has_no_claim_link(client, make_org):
+    supplier = make_org(is_imported=False)
+    links = [a["href"] for a in page(client.get(f"/leveranciers/{supplier.id}")).find_all("a")]
+    assert f"/organisaties/{supplier.id}/overnemen" not in links
