@@ -47,12 +47,13 @@ def domains_by_organisation(organisation_ids: list[int]) -> dict[int, list[Activ
         .join(offer_domain, offer_domain.c.offer_id == Offer.id)
         .join(ActivityDomain, ActivityDomain.id == offer_domain.c.domain_id)
         .where(Offer.organisation_id.in_(organisation_ids), Offer.state == "published")
-        .distinct()
         .order_by(ActivityDomain.label_nl)
     )
+    # De-duplicated here: PostgreSQL cannot compare the JSON columns a SELECT DISTINCT would need.
     result: dict[int, list[ActivityDomain]] = defaultdict(list)
     for organisation_id, domain in rows:
-        result[organisation_id].append(domain)
+        if domain not in result[organisation_id]:
+            result[organisation_id].append(domain)
     return result
 
 
