@@ -204,9 +204,8 @@ def main():
     with app.app_context():
         start = time.perf_counter()
         queued, looked = send_digests()
-        print(
-            f"send_digests     {time.perf_counter() - start:7.2f} s  {queued} mails, {looked} lists, {args.needs} new needs"
-        )
+        elapsed = time.perf_counter() - start
+        print(f"send_digests     {elapsed:7.2f} s  {queued} mails, {looked} lists, {args.needs} new needs")
         start = time.perf_counter()
         asked = remind_outcomes(days=28)
         print(f"remind_outcomes  {time.perf_counter() - start:7.2f} s  {asked} organisations asked")
