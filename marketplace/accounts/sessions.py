@@ -20,8 +20,18 @@ def client_address() -> str:
 
 
 def start_session(user: User) -> UserSession:
-    """Log a user in on a fresh session (no data carried over from before login)."""
+    """Log a user in on a fresh session (no data carried over from before login).
+
+    A session this login replaces is ended too: its cookie, if someone kept a copy, logs no one in.
+    """
     lang = session.get("lang")
+    replaced = session.get("sid")
+    if replaced:
+        db.session.execute(
+            update(UserSession)
+            .where(UserSession.id == replaced, UserSession.ended_at.is_(None))
+            .values(ended_at=utcnow())
+        )
     session.clear()
     if lang:
         session["lang"] = lang
