@@ -92,6 +92,15 @@ def _settled(changes, last: int) -> list:
 
 def sync(max_batches: int | None = None, timeout: float = 5.0) -> SyncResult:
     """Apply pending changes of the log to this process's index; safe to call any time."""
+    try:
+        return _apply_log(max_batches, timeout)
+    finally:
+        # The indexer only reads the database: it must not keep a transaction open between rounds.
+        # On SQLite (BEGIN IMMEDIATE) that transaction is the write lock every web request waits for.
+        db.session.rollback()
+
+
+def _apply_log(max_batches: int | None, timeout: float) -> SyncResult:
     result = SyncResult()
     h = engine.handle()
     if h.index() is None:

@@ -128,3 +128,22 @@ def test_a_young_gap_in_the_change_ids_is_waited_for(app):
     assert [c[0] for c in _settled(changes, 4)] == [5]
     old = now - timedelta(minutes=5)
     assert [c[0] for c in _settled([(5, "offer", 1, old), (7, "offer", 2, old)], 4)] == [5, 7]
+
+
+def test_sync_and_the_worker_leave_no_transaction_open(app):
+    """An idle indexer must not hold a transaction: on SQLite (BEGIN IMMEDIATE) that is the write lock,
+    and every web request waited for it, then failed with "database is locked" (found by benchmarks/load.py)."""
+    import sqlite3
+
+    from marketplace.search.indexing import run_worker
+
+    make_offer(make_org(), title="Verpakking")
+    rebuild_index()
+    for step in (sync, sync, lambda: run_worker(once=True)):
+        step()  # the first applies the change, the others find nothing to do
+        assert not db.session().in_transaction()
+        if db.engine.dialect.name == "sqlite":
+            other = sqlite3.connect(db.engine.url.database, timeout=0.2, isolation_level=None)
+            other.execute("BEGIN IMMEDIATE")  # raises "database is locked" while the indexer holds it
+            other.execute("ROLLBACK")
+            other.close()
