@@ -1,6 +1,6 @@
 """Speed of the collaboration indicator (prints figures; no asserts).
 
-    .venv/bin/python benchmarks/indicator.py [--sizes 10000,100000] [--record 2000]
+    .venv/bin/python benchmarks/indicator_speed.py [--sizes 10000,100000] [--record 2000]
 
 For each size (events, fixed seed) it fills a fresh SQLite database with a realistic mix of events
 (bulk-inserted, then `rebuild`), and prints the rebuild time, the median time of the analyst
