@@ -396,6 +396,8 @@ def alerts():
     sub_form, search_form = SubscriptionForm(prefix="sub"), SavedSearchForm(prefix="search")
     submitted = request.form.get("form") if request.method == "POST" else None
     form = sub_form if submitted == "subscription" else search_form if submitted == "search" else None
+    if request.method == "GET":
+        _prefill_saved_search(search_form, request.args)
     if form is not None and form.validate_on_submit():
         try:
             if form is sub_form:
@@ -421,6 +423,19 @@ def alerts():
         domain_labels=queries.domain_labels(),
         delete_form=ConfirmForm(),
     ), (422 if form is not None else 200)
+
+
+def _prefill_saved_search(form: SavedSearchForm, args) -> None:
+    """A search page links here with its query, so that saving it is one click (checked again on save)."""
+    if not any(args.get(key) for key in ("zoek", "doel", "domein", "provincie")):
+        return
+    query = (args.get("zoek", "") or "").strip()[:200]
+    form.query.data = query
+    form.target.data = "need" if args.get("doel") == "need" else "offer"
+    form.domain.data = args.get("domein", "")[:40]
+    form.province.data = args.get("provincie", "")[:40]
+    if query:
+        form.name.data = query[:120]
 
 
 @bp.post("/meldingen/<any(abonnement, zoekopdracht):kind>/<int:item_id>/verwijderen")

@@ -1,3 +1,5 @@
+import html
+import re
 from datetime import timedelta
 
 import pytest
@@ -204,6 +206,18 @@ def test_alerts_page_creates_subscription_and_saved_search(client, login_as, par
     )
     text = text_of(client.get("/meldingen"))
     assert "Groen" in text and "dagelijks" in text
+
+
+def test_search_page_links_to_saving_that_search(client, login_as, parties):
+    login_as(parties.supplier_user, parties.supplier)
+    page = client.get("/zoeken?q=groenonderhoud&province=VOV")
+    link = re.search(r'href="(/meldingen\?[^"]+)"', page.get_data(as_text=True))
+    assert link, "the search page offers to save the search"
+    form = client.get(html.unescape(link.group(1))).get_data(as_text=True)
+    assert 'value="groenonderhoud"' in form
+    assert re.search(r'<option[^>]*value="VOV"[^>]*selected', form) or re.search(r'selected[^>]*value="VOV"', form)
+    client.post("/afmelden")
+    assert "/meldingen?" not in client.get("/zoeken?q=groenonderhoud").get_data(as_text=True)
 
 
 def test_every_leads_view_declares_one_access_rule(app):
