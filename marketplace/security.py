@@ -1,4 +1,6 @@
-"""Security headers on every response, and a clean session after errors."""
+"""Security headers on every response, a clean session after errors, and log lines that input cannot split."""
+
+import logging
 
 from flask import Flask, request
 
@@ -33,6 +35,23 @@ def _rollback_on_error(exc):
         db.session.rollback()
 
 
+class OneLineMessages(logging.Filter):
+    """A CR or LF that came with a request (a provider's error text, say) never starts a new log line.
+
+    Whatever followed it would read as an entry of its own to a person or a log shipper; it is
+    written as the two characters \\r or \\n instead. Tracebacks keep their lines.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if "\r" in message or "\n" in message:
+            record.msg = message.replace("\r", "\\r").replace("\n", "\\n")
+            record.args = ()
+        return True
+
+
 def init_app(app: Flask) -> None:
     app.after_request(_add_headers)
     app.teardown_request(_rollback_on_error)
+    if not any(isinstance(f, OneLineMessages) for f in app.logger.filters):
+        app.logger.addFilter(OneLineMessages())

@@ -108,9 +108,12 @@ def _bound_pending_states() -> None:
         session.pop(key)
 
 
-def _fail(message: str, log: str = ""):
+def _fail(message: str, log: str = "", user: User | None = None):
     if log:
         current_app.logger.warning("OIDC login failed: %s", log)
+    # Nothing of the failed attempt is pending in the session: the audit row is all this commits.
+    record_audit("account.login_oidc_failed", user, detail=log, actor_id=user.id if user else None)
+    db.session.commit()
     flash(message, "error")
     return redirect(url_for("accounts.login"))
 
@@ -181,7 +184,7 @@ def _after_provider_login(claims: dict, id_token: str):
     kbo = _claimed_kbo(claims)
     if identity is not None:
         if not identity.user.is_enabled:
-            return _fail(_("Dit account is uitgeschakeld."), "disabled account")
+            return _fail(_("Dit account is uitgeschakeld."), "disabled account", identity.user)
         return _log_in(identity, id_token, kbo)
 
     email = str(claims.get("email") or "").strip().lower()
@@ -271,7 +274,11 @@ def link():
         pending["attempts"] = pending.get("attempts", 0) + 1
         if pending["attempts"] >= MAX_LINK_ATTEMPTS:
             session.pop("oidc_pending_link", None)
-            return _fail(_("Te veel foute wachtwoorden. Uw account werd niet gekoppeld."), "too many link attempts")
+            return _fail(
+                _("Te veel foute wachtwoorden. Uw account werd niet gekoppeld."), "too many link attempts", user
+            )
+        record_audit("account.login_failed", user, detail="linking a government login", actor_id=user.id)
+        db.session.commit()
         session["oidc_pending_link"] = pending
         form.password.errors.append(_("Dit wachtwoord klopt niet."))
     return render_template("accounts/oidc_link.html", form=form, email=user.email)

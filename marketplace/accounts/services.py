@@ -119,11 +119,12 @@ def log_in(email: str, password: str, address: str) -> LoginResult:
         record_audit("account.login_failed", user, detail=email, actor_id=user.id if user else None)
         db.session.commit()
         return LoginResult(outcome="invalid")
-    if not user.is_enabled:
+    if not user.is_enabled or not user.is_confirmed:
+        # The right password, but no session: a refused login, audited like a failed one.
+        outcome = "disabled" if not user.is_enabled else "unconfirmed"
+        record_audit("account.login_refused", user, detail=outcome, actor_id=user.id)
         db.session.commit()
-        return LoginResult(user, "disabled")
-    if not user.is_confirmed:
-        return LoginResult(user, "unconfirmed")
+        return LoginResult(user, outcome)
     throttle.clear_account(email)
     start_session(user)
     record_audit("account.login", user, actor_id=user.id)

@@ -82,7 +82,8 @@ def _into_discussion(lead: Lead, actor) -> None:
 
     lead.state = "in_discussion"
     if lead.need.state == "open":
-        start_discussion(lead.need, actor=actor, commit=False)
+        # One action, one audit row: the lead's own.
+        start_discussion(lead.need, actor=actor, commit=False, audit=False)
 
 
 def _first_answer(lead: Lead, actor, now: datetime) -> None:
@@ -407,7 +408,7 @@ def record_award(lead: Lead, data: dict, actor=None) -> Collaboration:
     need, now = lead.need, utcnow()
     lead.state, lead.updated_at, lead.waiting_for = "agreed", now, ""
     collaboration = _collaboration(lead, clean)
-    award_need(need, actor=actor, commit=False)
+    award_need(need, actor=actor, commit=False, audit=False)
     _event("award", lead, actor, value_eur=collaboration.value_eur, collaboration_id=collaboration.id)
     _agreement_events(lead, collaboration, actor)
     link = absolute_url("leads.collaboration", collaboration_id=collaboration.id)

@@ -25,7 +25,10 @@ MAX_ATTEMPTS = 8
 def queue_mail(recipient: str, subject: str, template: str, kind: str = "", **context) -> OutgoingMail:
     """Render templates/mail/<template>.txt and add it to the outbox of the current transaction."""
     body = render_template(f"mail/{template}.txt", public_url=current_app.config["PUBLIC_URL"], **context)
-    mail = OutgoingMail(recipient=recipient, subject=str(subject), body=body, kind=kind or template)
+    # A subject names user input (a need title, an organisation name): a line break there would be
+    # refused as a header when the mail is sent.
+    subject = " ".join(str(subject).split())
+    mail = OutgoingMail(recipient=recipient, subject=subject, body=body, kind=kind or template)
     db.session.add(mail)
     g.mail_queued = True
     return mail
@@ -74,7 +77,8 @@ def send_pending(limit: int = 100) -> tuple[int, int]:
     for mail in due:
         try:
             _deliver(_message(mail), mail.id)
-        except (OSError, smtplib.SMTPException) as error:
+        except (OSError, smtplib.SMTPException, ValueError) as error:
+            # ValueError: a message that cannot be built; it must not hold up the mail after it.
             mail.attempts += 1
             mail.last_error = str(error)[:1000]
             # Exponential back-off: 1, 2, 4 … minutes.

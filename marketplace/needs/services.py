@@ -61,10 +61,11 @@ def _apply(need: Need, data: dict, now: datetime | None) -> None:
         ]
 
 
-def _commit(need: Need, action: str, actor, commit: bool = True) -> Need:
+def _commit(need: Need, action: str, actor, commit: bool = True, audit: bool = True) -> Need:
     db.session.flush()
     record_change("need", need.id)
-    record_audit(action, need, detail=need.ref, actor_id=getattr(actor, "id", None))
+    if audit:
+        record_audit(action, need, detail=need.ref, actor_id=getattr(actor, "id", None))
     if commit:
         db.session.commit()
     return need
@@ -147,14 +148,17 @@ def _data_of(need: Need) -> dict:
     return data
 
 
-def start_discussion(need: Need, actor=None, commit: bool = True) -> Need:
-    """An open need is now being discussed with a supplier (called by the leads feature)."""
+def start_discussion(need: Need, actor=None, commit: bool = True, audit: bool = True) -> Need:
+    """An open need is now being discussed with a supplier (called by the leads feature).
+
+    `audit=False` when the caller's own action (interest, a message, an agreement) is the audited one.
+    """
     _transition(need, "in_discussion", actor, "need.discuss")
-    return _commit(need, "need.discuss", actor, commit)
+    return _commit(need, "need.discuss", actor, commit, audit)
 
 
-def award_need(need: Need, actor=None, commit: bool = True) -> Need:
+def award_need(need: Need, actor=None, commit: bool = True, audit: bool = True) -> Need:
     """Mark an open or discussed need as awarded. The caller records the `award` event with the supplier,
-    in the same transaction (commit=False, then commit)."""
+    in the same transaction (commit=False, then commit), and its audit row (audit=False)."""
     _transition(need, "awarded", actor, "need.award")
-    return _commit(need, "need.award", actor, commit)
+    return _commit(need, "need.award", actor, commit, audit)
