@@ -109,11 +109,11 @@ def log_in(email: str, password: str, address: str) -> LoginResult:
         db.session.commit()
         return LoginResult(outcome="throttled")
     user = find_user_by_email(email)
-    if user is None:
-        verify_password(_DUMMY_HASH, password)
-        ok = False
-    else:
-        ok = verify_password(user.password_hash, password)
+    password_hash = _DUMMY_HASH if user is None else user.password_hash
+    # The hash takes long on purpose: end the read transaction first, so that it holds no
+    # connection meanwhile and, on SQLite (BEGIN IMMEDIATE), not the write lock all requests wait for.
+    db.session.rollback()
+    ok = verify_password(password_hash, password) and user is not None
     if not ok:
         throttle.record_failure(email, address)
         record_audit("account.login_failed", user, detail=email, actor_id=user.id if user else None)

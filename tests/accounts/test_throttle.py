@@ -76,3 +76,28 @@ def test_concurrent_failures_are_all_counted(app):
     db.session.expire_all()
     counter = db.session.get(ThrottleCounter, throttle.account_key("jan@example.be"))
     assert counter.count == 40
+
+
+def test_the_password_hash_is_checked_outside_any_transaction(client, make_user, monkeypatch):
+    """Argon2 takes long on purpose (0.1-0.7 s on 2 busy cores). Checked inside the transaction of the
+    throttle query, it held SQLite's write lock (BEGIN IMMEDIATE): every login froze all other requests
+    for that long (found by benchmarks/load.py)."""
+    from marketplace.accounts import services
+
+    seen = []
+    real = services.verify_password
+
+    def watching(password_hash, password):
+        seen.append(db.session().in_transaction())
+        return real(password_hash, password)
+
+    monkeypatch.setattr(services, "verify_password", watching)
+    make_user(email="jan@example.be", password=PASSWORD)
+    assert log_in(client, "jan@example.be", "fout wachtwoord").status_code == 200
+    assert log_in(client, "niemand@example.be", "fout wachtwoord").status_code == 200
+    assert log_in(client, "jan@example.be").status_code == 302
+    assert client.get("/account").status_code == 200
+    assert seen == [False, False, False]
+    counters = {key: count for key, count in db.session.execute(select(ThrottleCounter.key, ThrottleCounter.count))}
+    # Both failures counted; the success cleared jan's account counter.
+    assert counters == {throttle.address_key("127.0.0.1"): 2, throttle.account_key("niemand@example.be"): 1}
