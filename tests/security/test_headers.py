@@ -67,6 +67,7 @@ def test_the_policy_forbids_what_it_must():
     assert "'unsafe-inline'" not in CONTENT_SECURITY_POLICY
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("https", [False, True], ids=["http", "https"])
 def test_every_parameterless_page_has_the_headers(app, https):
     world = build_world()
