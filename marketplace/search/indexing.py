@@ -8,7 +8,8 @@ in the log and is applied by the next sync: nothing is lost, and replaying is ha
 a change means "re-read this object from the database".
 """
 
-import time
+import signal
+import threading
 from dataclasses import dataclass, field
 
 from flask import current_app, g, has_app_context
@@ -211,18 +212,31 @@ def verify() -> VerifyReport:
 
 
 def run_worker(interval: float = 1.0, once: bool = False, echo=print) -> None:
-    """The indexer process under gunicorn: apply the log, sleep, repeat."""
-    while True:
-        try:
-            result = sync()
-            if result.documents:
-                echo(f"applied {result.changes} changes, {result.documents} documents")
-        except Exception:  # noqa: BLE001 - a failed batch stays in the log; try again next round
-            db.session.rollback()
-            current_app.logger.exception("search index sync failed; retrying")
-        if once:
-            return
-        time.sleep(interval)
+    """The indexer process under gunicorn: apply the log, sleep, repeat.
+
+    SIGTERM or SIGINT (systemd stopping the service, Ctrl-C) ends it between two rounds,
+    never in the middle of an index commit.
+    """
+    stop = threading.Event()
+    previous = {}
+    if threading.current_thread() is threading.main_thread():
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            previous[signum] = signal.signal(signum, lambda *_args: stop.set())
+    try:
+        while not stop.is_set():
+            try:
+                result = sync()
+                if result.documents:
+                    echo(f"applied {result.changes} changes, {result.documents} documents")
+            except Exception:  # noqa: BLE001 - a failed batch stays in the log; try again next round
+                db.session.rollback()
+                current_app.logger.exception("search index sync failed; retrying")
+            if once:
+                return
+            stop.wait(interval)
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
 
 
 @event.listens_for(Session, "after_flush")

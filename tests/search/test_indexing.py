@@ -147,3 +147,29 @@ def test_sync_and_the_worker_leave_no_transaction_open(app):
             other.execute("BEGIN IMMEDIATE")  # raises "database is locked" while the indexer holds it
             other.execute("ROLLBACK")
             other.close()
+
+
+def test_the_worker_stops_between_rounds_on_sigterm(app):
+    """systemd (and benchmarks/load.py) stop the indexer with SIGTERM: it ends cleanly, not killed mid-commit."""
+    import os
+    import signal
+    import threading
+    import time
+
+    from marketplace.search.indexing import run_worker
+
+    def unhandled(*_args):
+        raise RuntimeError("the worker let SIGTERM through")
+
+    before = signal.signal(signal.SIGTERM, unhandled)
+    try:
+        make_offer(make_org(), title="Verpakking")
+        rebuild_index()
+        timer = threading.Timer(0.5, os.kill, (os.getpid(), signal.SIGTERM))
+        started = time.monotonic()
+        timer.start()
+        run_worker(interval=0.2, echo=lambda _line: None)
+        assert time.monotonic() - started < 5
+        assert signal.getsignal(signal.SIGTERM) is unhandled  # its own handler is gone again
+    finally:
+        signal.signal(signal.SIGTERM, before)
