@@ -49,7 +49,7 @@ def _claim_url(organisation: Organisation) -> str | None:
 @public
 def profile(org_id: int):
     organisation = db.get_or_404(Organisation, org_id)
-    if not (organisation.is_social_economy and organisation.is_verified):
+    if not organisation.has_public_profile:
         abort(404)
     return render_template(
         "orgs/profile.html",

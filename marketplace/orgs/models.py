@@ -72,6 +72,11 @@ class Organisation(db.Model):
         return self.verification_state == "verified"
 
     @property
+    def has_public_profile(self) -> bool:
+        """Shown at /leveranciers/<id>: verified social-economy organisations only."""
+        return self.is_social_economy and self.is_verified
+
+    @property
     def is_eligible_reserved(self) -> bool:
         """Eligible for contracts reserved under EU directive 2014/24 art. 20."""
         return self.is_recognised_maatwerk or (self.is_eligible_declared and self.eligibility_confirmed_at is not None)

@@ -136,7 +136,7 @@ def download():
                     yes if org.is_eligible_reserved else no,
                     enclave,
                     offer.capacity_fte if offer.capacity_fte is not None else "",
-                    _profile_url(org.id),
+                    _profile_url(org.id) if org.has_public_profile else "",
                 )
             ]
         )

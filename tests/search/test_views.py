@@ -137,3 +137,36 @@ def test_need_detail_shows_matching_suppliers_to_its_buyer_only(client, make_use
     login_as(other_user)
     response = client.get(f"/vragen/{need.id}")
     assert page(response).select_one("section.matching-suppliers") is None
+
+
+def test_no_link_to_a_supplier_profile_that_would_answer_404(client, make_user, login_as):
+    """A regular firm's published offer (the catalog import allows one, as the demo's CleanPro Services nv)
+    is found and matched, but only social-economy organisations have a public profile: no link, CSV cell
+    or match may lead to a 404 (found by benchmarks/load.py)."""
+    from marketplace.extensions import db
+
+    make_domain("overig", "Overig", "Other")
+    firm = make_org(name="Schoonmaakfirma nv")
+    firm_offer = make_offer(firm, title="Kantoorschoonmaak door eigen ploegen", domains=["overig"])
+    firm.kind = "onderneming"
+    db.session.commit()
+    social = make_org(name="Poetsploeg vzw")
+    make_offer(social, title="Kantoorschoonmaak met een enclave", domains=["overig"])
+    buyer_user = make_user()
+    need = make_need(
+        make_org(kind="onderneming", member=buyer_user), title="Kantoorschoonmaak", description="Kantoorschoonmaak"
+    )
+    rebuild_index()
+    login_as(buyer_user)
+    for path in ("/zoeken?q=kantoorschoonmaak", f"/aanbod/{firm_offer.id}", f"/vragen/{need.id}"):
+        response = client.get(path)
+        assert "Schoonmaakfirma nv" in text_of(response), path
+        links = {a["href"] for a in page(response).select('a[href^="/leveranciers/"]')}
+        assert f"/leveranciers/{firm.id}" not in links, path
+        for link in links:
+            assert client.get(link).status_code == 200, link
+    assert f"/leveranciers/{social.id}" in links
+    response = client.get("/zoeken.csv?q=kantoorschoonmaak")
+    rows = {row[0]: row[-1] for row in csv.reader(io.StringIO(response.get_data(as_text=True)), delimiter=";")}
+    assert rows["Schoonmaakfirma nv"] == ""
+    assert rows["Poetsploeg vzw"].endswith(f"/leveranciers/{social.id}")
