@@ -15,7 +15,7 @@ from marketplace.needs.models import Need
 from marketplace.offers.models import Offer
 from marketplace.orgs.geography import province_label
 from marketplace.search.documents import cpv_terms
-from marketplace.search.querying import candidates, surface_words
+from marketplace.search.querying import candidates, current_schema, surface_words
 
 CANDIDATES = 60
 
@@ -159,8 +159,9 @@ def suppliers_for_need(need: Need, limit: int = 10) -> list[Match]:
         matches.append(Match(need, offer, factors.score(), factors, shared_words=sorted(cand.terms)))
     matches.sort(key=lambda m: (-m.score, m.offer.id))
     top = matches[:limit]
+    schema = current_schema()
     for m in top:
-        words = surface_words(_offer_text(m.offer), set(m.shared_words))
+        words = surface_words(_offer_text(m.offer), set(m.shared_words), schema=schema)
         m.reasons = reasons_for(need, m.offer, m.factors, words)
     return top
 
@@ -209,7 +210,8 @@ def needs_for_supplier(organisation, limit: int = 10) -> list[Match]:
         matches.append(Match(need, offer, factors.score(), factors, shared_words=sorted(terms)))
     matches.sort(key=lambda m: (-m.score, m.need.id))
     top = matches[:limit]
+    schema = current_schema()
     for m in top:
-        words = surface_words(_need_text(m.need), set(m.shared_words))
+        words = surface_words(_need_text(m.need), set(m.shared_words), schema=schema)
         m.reasons = reasons_for(m.need, m.offer, m.factors, words)
     return top

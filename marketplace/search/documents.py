@@ -105,9 +105,9 @@ def need_document(need: Need) -> dict:
             "doc_type": "need",
             "doc_id": need.id,
             "org_id": need.organisation_id,
-            "title": need.title,
-            "tags": "\n".join(tags),
-            "body": body,
+            "need_title": need.title,
+            "need_tags": "\n".join(tags),
+            "need_body": body,
             "org_name": need.organisation.name,
             "ngrams": "",  # typo tolerance is for queries against offers
             "name_sort": fold(need.title),

@@ -104,7 +104,7 @@ def sync(max_batches: int | None = None, timeout: float = 5.0) -> SyncResult:
 def _apply_log(max_batches: int | None, timeout: float) -> SyncResult:
     result = SyncResult()
     h = engine.handle()
-    if h.index() is None:
+    if h.index() is None or not engine.has_current_schema(h.index()):
         rebuild_index()
     try:
         writer = h.writer(timeout=timeout)
@@ -166,7 +166,7 @@ def _apply_log(max_batches: int | None, timeout: float) -> SyncResult:
 def optimize() -> None:
     """Merge all segments into one and drop orphan files (writers killed mid-commit)."""
     h = engine.handle()
-    if h.index() is None:
+    if h.index() is None or not engine.has_current_schema(h.index()):
         rebuild_index()
         return
     writer = h.writer(timeout=30)

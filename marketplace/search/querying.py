@@ -17,8 +17,12 @@ from marketplace.search import engine
 from marketplace.search.analysis import CompoundFilter, words_of
 from marketplace.search.glossary import GLOSSARY
 
-# Relative weight of a term found in each field.
-FIELD_BOOSTS = {"title": 3.0, "tags": 2.5, "body": 1.0}
+# The text fields of each kind of document, with the relative weight of a term found in each.
+FIELD_BOOSTS = {
+    "offer": {"title": 3.0, "tags": 2.5, "body": 1.0},
+    "need": {"need_title": 3.0, "need_tags": 2.5, "need_body": 1.0},
+}
+TEXT_FIELDS = tuple(name for boosts in FIELD_BOOSTS.values() for name in boosts)
 MAX_QUERY_CHARS = 2000
 MAX_TERMS = 40
 COMMON_SHARE = 0.2  # a term in more than this share of documents says little
@@ -48,7 +52,7 @@ class SearchPage:
     corrections: dict
 
 
-def _schema():
+def current_schema():
     ix = engine.handle().index()
     return ix.schema if ix is not None else None
 
@@ -134,7 +138,7 @@ def correct_word(schema, word: str) -> str | None:
 
 
 def _known(searcher, terms) -> bool:
-    return any(searcher.doc_frequency(f, t) for t in terms for f in ("title", "tags", "body"))
+    return any(searcher.doc_frequency(f, t) for t in terms for f in TEXT_FIELDS)
 
 
 def weighted_terms(searcher, parts, expand: bool = True) -> tuple[dict, dict, list]:
@@ -175,13 +179,14 @@ class _ManyTermsOr(Or):
     matcher_type = Or.ARRAY_MATCHER
 
 
-def prune_terms(searcher, weights: dict, max_terms: int = MAX_TERMS) -> dict:
+def prune_terms(searcher, weights: dict, doc_type: str, max_terms: int = MAX_TERMS) -> dict:
     """Keep the terms that can tell documents apart: drop those in most documents, keep the
     strongest max_terms by weight times inverse document frequency."""
-    total = max(searcher.doc_count(), 1)
+    total = max(searcher.doc_frequency("doc_type", doc_type), 1)
+    fields = FIELD_BOOSTS[doc_type]
     scored = {}
     for term, weight in weights.items():
-        df = max(searcher.doc_frequency(f, term) for f in ("title", "tags", "body"))
+        df = max(searcher.doc_frequency(f, term) for f in fields)
         if df == 0:
             continue
         # In a small collection every word is "common"; only a large one tells.
@@ -192,15 +197,15 @@ def prune_terms(searcher, weights: dict, max_terms: int = MAX_TERMS) -> dict:
     return {t: weights[t] for t in best}
 
 
-def build_query(weights: dict, ngrams=(), extra=(), searcher=None, many: bool = False):
+def build_query(doc_type: str, weights: dict, ngrams=(), extra=(), searcher=None, many: bool = False):
     """An Or of term queries over the text fields. `many` (long texts such as a need) trades the
     per-document matched terms (needed for highlights) for speed."""
     if searcher is not None:
-        weights = prune_terms(searcher, weights)
+        weights = prune_terms(searcher, weights, doc_type)
     subqueries = [
         Term(fieldname, term, boost=weight * boost)
         for term, weight in weights.items()
-        for fieldname, boost in FIELD_BOOSTS.items()
+        for fieldname, boost in FIELD_BOOSTS[doc_type].items()
     ]
     if ngrams:
         subqueries.append(Or([Term("ngrams", g) for g in ngrams], boost=NGRAM_WEIGHT))
@@ -246,6 +251,21 @@ def filter_query(
     return And(parts)
 
 
+FILTER_CACHE_SIZE = 256
+
+
+def cached_filter(searcher, query):
+    """The documents a filter query allows, kept on the searcher: a searcher serves one
+    generation of the index, so the set stays right for as long as the searcher is used."""
+    cache = searcher.__dict__.setdefault("_filter_cache", {})
+    docs = cache.get(query)
+    if docs is None:
+        if len(cache) >= FILTER_CACHE_SIZE:
+            cache.clear()
+        docs = cache[query] = searcher._filter_to_comb(query)
+    return docs
+
+
 def candidates(doc_type: str, parts, *, extra_terms=(), limit: int = 200, filters=None) -> list[Candidate]:
     """Documents of doc_type ranked by text relevance to [(text, weight), ...] and extra
     (field, term, boost) terms such as CPV codes and activity domains."""
@@ -254,18 +274,21 @@ def candidates(doc_type: str, parts, *, extra_terms=(), limit: int = 200, filter
         return []
     weights, _corrections, ngrams = weighted_terms(searcher, parts)
     extra = [Term(fieldname, term, boost=boost) for fieldname, term, boost in extra_terms]
-    query = build_query(weights, ngrams, extra, searcher=searcher, many=True)
+    query = build_query(doc_type, weights, ngrams, extra, searcher=searcher, many=True)
     if query is None:
         return []
-    results = searcher.search(query, limit=limit, filter=filter_query(doc_type, **(filters or {})))
+    results = searcher.search(
+        query, limit=limit, filter=cached_filter(searcher, filter_query(doc_type, **(filters or {})))
+    )
     # The terms each result shares with the query are worked out for the few shown (surface_words).
     terms = set(weights)
     return [Candidate(doc_id=hit["doc_id"], score=hit.score, terms=terms) for hit in results]
 
 
-def surface_words(text: str, terms: set, limit: int = 5) -> list[str]:
-    """The words of text whose analysed terms are among terms, as written, most frequent first."""
-    schema = _schema()
+def surface_words(text: str, terms: set, limit: int = 5, schema=None) -> list[str]:
+    """The words of text whose analysed terms are among terms, as written, most frequent first.
+    Pass the schema when calling for many texts (looking it up touches the index folder)."""
+    schema = schema or current_schema()
     if schema is None or not terms:
         return []
     analyzer = schema["body"].analyzer
@@ -291,7 +314,7 @@ def search_documents(
     query = None
     if keywords.strip():
         weights, corrections, ngrams = weighted_terms(searcher, [(keywords, 1.0)])
-        query = build_query(weights, ngrams, searcher=searcher)
+        query = build_query(doc_type, weights, ngrams, searcher=searcher)
     if query is None:
         query = Every()
     facets = {
@@ -299,7 +322,7 @@ def search_documents(
         for name in FACETS
     }
     options = {
-        "filter": filter_query(doc_type, **(filters or {})),
+        "filter": cached_filter(searcher, filter_query(doc_type, **(filters or {}))),
         "groupedby": facets,
         "maptype": sorting.Count,
         "terms": True,
@@ -333,7 +356,15 @@ def _facet_key(key):
     return {"t": True, "f": False}.get(key, key)
 
 
-__all__ = ["Candidate", "SearchPage", "candidates", "offer_facts", "search_documents", "surface_words"]
+__all__ = [
+    "Candidate",
+    "SearchPage",
+    "candidates",
+    "current_schema",
+    "offer_facts",
+    "search_documents",
+    "surface_words",
+]
 
 
 def offer_facts(*, domains=(), cpv_classes=(), province=None) -> list[dict]:

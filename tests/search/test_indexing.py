@@ -173,3 +173,39 @@ def test_the_worker_stops_between_rounds_on_sigterm(app):
         assert signal.getsignal(signal.SIGTERM) is unhandled  # its own handler is gone again
     finally:
         signal.signal(signal.SIGTERM, before)
+
+
+def test_an_index_of_an_older_schema_is_rebuilt_by_the_next_sync(app):
+    from whoosh import index as whoosh_index
+    from whoosh.fields import ID, STORED, Schema
+
+    org = make_org()
+    offer = make_offer(org, title="Verpakking van cosmetica")
+    root = engine.index_root()
+    root.mkdir(parents=True, exist_ok=True)
+    old = root / "build-old"
+    old.mkdir()
+    whoosh_index.create_in(str(old), Schema(key=ID(stored=True, unique=True), doc_id=STORED))
+    (root / engine.CURRENT).symlink_to(old.name)
+    assert not engine.has_current_schema(engine.handle().index())
+
+    sync()
+
+    assert engine.has_current_schema(engine.handle().index())
+    assert ids("cosmetica") == {offer.id}
+    assert verify().ok
+
+
+def test_offers_and_needs_are_searched_in_their_own_fields(app):
+    from marketplace.matching.ranking import needs_for_supplier, suppliers_for_need
+    from tests.factories import make_need
+
+    supplier = make_org(kind="maatwerkbedrijf", province="VAN")
+    offer = make_offer(supplier, title="Herverpakken van cosmetica", regions=["VAN"])
+    need = make_need(make_org(kind="onderneming", province="VAN"), title="Verpakking van cosmetica", province="VAN")
+    rebuild_index()
+    searcher = engine.request_searcher()
+    assert searcher.doc_frequency("title", "cosmetica") == 1  # the offer only
+    assert searcher.doc_frequency("need_title", "cosmetica") == 1  # the need only
+    assert [m.offer.id for m in suppliers_for_need(need)] == [offer.id]
+    assert [m.need.id for m in needs_for_supplier(supplier)] == [need.id]
