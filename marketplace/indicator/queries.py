@@ -130,8 +130,14 @@ def figure_rows(quarters: list[str], min_orgs: int, suppress: bool = True, cells
     return rows
 
 
+# A breakdown with a hidden cell hides at least this many: one hidden cell beside a single other
+# would follow from the total as soon as that other is known elsewhere (an award in the OCDS data).
+MIN_HIDDEN_IN_GROUP = 3
+
+
 def _with_secondary(rows: list[Row], primary: set[CellKey]) -> set[CellKey]:
-    """Primary suppression plus enough other cells that no suppressed one follows from the total."""
+    """Primary suppression plus enough other cells that no suppressed one follows from the total,
+    even when one of the other hidden cells is published elsewhere."""
     suppressed = set(primary)
     groups: dict[tuple[str, str, str], list[Row]] = defaultdict(list)
     totals: dict[tuple[str, str], Row] = {}
@@ -146,15 +152,14 @@ def _with_secondary(rows: list[Row], primary: set[CellKey]) -> set[CellKey]:
             suppressed.update(r.key for r in members)
             continue
         hidden = [r for r in members if r.key in suppressed]
-        if len(hidden) == 1:
-            # One hidden cell equals the total minus the others: hide the smallest other one too.
-            visible = sorted(
-                (r for r in members if r.key not in suppressed), key=lambda r: (r.value, r.dimension_value)
-            )
-            if visible:
-                suppressed.add(visible[0].key)
-            elif total is not None:
-                suppressed.add(total.key)
+        if not hidden:
+            continue
+        visible = sorted((r for r in members if r.key not in suppressed), key=lambda r: (r.value, r.dimension_value))
+        # Hide the smallest others: they cost the reader least.
+        suppressed.update(r.key for r in visible[: max(0, MIN_HIDDEN_IN_GROUP - len(hidden))])
+        if len(hidden) == 1 and not visible and total is not None:
+            # A breakdown of one cell: the total is that cell.
+            suppressed.add(total.key)
     return suppressed
 
 
