@@ -15,12 +15,13 @@ from marketplace.orgs import services as org_services
 from marketplace.orgs.geography import province_label
 from marketplace.orgs.kbo import format_kbo
 from marketplace.orgs.models import MEMBER_ROLES, ORG_KINDS, VERIFICATION_STATES, Organisation, ProfileClaim
+from marketplace.urls import page_number
 
 bp = Blueprint("admin", __name__, url_prefix="/beheer")
 
 
 def _page_number() -> int:
-    return request.args.get("page", 1, type=int) or 1
+    return page_number()
 
 
 def _paginate(statement):

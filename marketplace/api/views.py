@@ -134,10 +134,14 @@ def _page_args() -> tuple[int, int]:
     values = {}
     for name, default, maximum in (("page", 1, 100_000), ("per_page", 25, 100)):
         raw = request.args.get(name, str(default))
-        if not raw.isascii() or not raw.isdigit() or not 1 <= int(raw) <= maximum:
+        # Leading zeros aside, more digits than the maximum has cannot be in range (and int() refuses
+        # strings of over 4,300 digits with a ValueError).
+        digits = raw.lstrip("0")
+        too_long = len(digits) > len(str(maximum))
+        if not raw.isascii() or not raw.isdigit() or too_long or not 1 <= int(digits or 0) <= maximum:
             fields[name] = _("Een geheel getal van 1 tot %(max)s.", max=maximum)
         else:
-            values[name] = int(raw)
+            values[name] = int(digits)
     if fields:
         raise ApiError(400, "invalid_parameter", _("Ongeldige parameter."), fields)
     return values["page"], values["per_page"]

@@ -12,13 +12,14 @@ from marketplace.needs.models import Need
 from marketplace.needs.rules import accepts_responses, display_state, eligibility_for, is_editable, may_post_need
 from marketplace.needs.services import cancel_need, close_need, create_need, publish_need, update_need
 from marketplace.offers.validation import NotAllowed, RuleViolation, brussels_time
+from marketplace.urls import page_number
 
 bp = Blueprint("needs", __name__)
 KIND_SLUGS = {kind: slug for slug, kind in SLUGS.items()}
 
 
 def _page_number() -> int:
-    return max(request.args.get("page", 1, type=int) or 1, 1)
+    return page_number()
 
 
 @bp.get("/opdrachten")

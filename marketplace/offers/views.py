@@ -14,12 +14,13 @@ from marketplace.offers.rules import may_create_offer
 from marketplace.offers.services import archive_offer, create_offer, publish_offer, update_offer
 from marketplace.offers.validation import NotAllowed, RuleViolation
 from marketplace.orgs.models import Organisation
+from marketplace.urls import page_number
 
 bp = Blueprint("offers", __name__)
 
 
 def _page_number() -> int:
-    return max(request.args.get("page", 1, type=int) or 1, 1)
+    return page_number()
 
 
 @bp.get("/leveranciers")

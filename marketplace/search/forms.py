@@ -3,11 +3,22 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DecimalField, IntegerField, SelectField, SelectMultipleField, StringField
-from wtforms.validators import Length, NumberRange, Optional
+from wtforms.validators import Length, NumberRange, Optional, ValidationError
 
 from marketplace.offers.forms import domain_choices, province_choices
 
 SORTS = {"relevance": _l("Relevantie"), "name": _l("Naam")}
+
+
+class Range(NumberRange):
+    """NumberRange that also refuses what it cannot compare: an integer too big for a float
+    (OverflowError) or a signalling NaN (ValueError) from the URL would otherwise be a 500."""
+
+    def __call__(self, form, field):
+        try:
+            super().__call__(form, field)
+        except (OverflowError, ValueError) as error:
+            raise ValidationError(self.message) from error
 
 
 class GetForm(FlaskForm):
@@ -25,12 +36,12 @@ class SearchForm(GetForm):
     enclave = BooleanField(_l("Enclavewerking mogelijk"))
     min_team = IntegerField(
         _l("Minimale ploeggrootte (enclave)"),
-        validators=[Optional(), NumberRange(min=1, max=500, message=_l("Geef een ploeggrootte tussen 1 en 500."))],
+        validators=[Optional(), Range(min=1, max=500, message=_l("Geef een ploeggrootte tussen 1 en 500."))],
     )
     min_capacity = DecimalField(
         _l("Minimale capaciteit in VTE"),
         places=None,
-        validators=[Optional(), NumberRange(min=0, max=100000, message=_l("Geef een capaciteit van 0 of meer."))],
+        validators=[Optional(), Range(min=0, max=100000, message=_l("Geef een capaciteit van 0 of meer."))],
     )
     certification = StringField(_l("Certificaat"), validators=[Optional(), Length(max=80)])
     sort = SelectField(_l("Sorteren op"), default="relevance", validate_choice=False)
@@ -73,7 +84,7 @@ class AdviceForm(GetForm):
     estimated_value = DecimalField(
         _l("Geraamde waarde in euro (zonder btw)"),
         places=None,
-        validators=[Optional(), NumberRange(min=0, message=_l("Geef een bedrag van 0 euro of meer."))],
+        validators=[Optional(), Range(min=0, message=_l("Geef een bedrag van 0 euro of meer."))],
     )
 
     def fill_choices(self):

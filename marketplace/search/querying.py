@@ -256,7 +256,10 @@ FILTER_CACHE_SIZE = 256
 
 def cached_filter(searcher, query):
     """The documents a filter query allows, kept on the searcher: a searcher serves one
-    generation of the index, so the set stays right for as long as the searcher is used."""
+    generation of the index, so the set stays right for as long as the searcher is used.
+
+    Whoosh takes an empty set as a filter for no filter at all (it tests the set's truth): a
+    caller whose filter allows nothing must answer with nothing itself."""
     cache = searcher.__dict__.setdefault("_filter_cache", {})
     docs = cache.get(query)
     if docs is None:
@@ -277,9 +280,10 @@ def candidates(doc_type: str, parts, *, extra_terms=(), limit: int = 200, filter
     query = build_query(doc_type, weights, ngrams, extra, searcher=searcher, many=True)
     if query is None:
         return []
-    results = searcher.search(
-        query, limit=limit, filter=cached_filter(searcher, filter_query(doc_type, **(filters or {})))
-    )
+    allowed = cached_filter(searcher, filter_query(doc_type, **(filters or {})))
+    if not allowed:
+        return []
+    results = searcher.search(query, limit=limit, filter=allowed)
     # The terms each result shares with the query are worked out for the few shown (surface_words).
     terms = set(weights)
     return [Candidate(doc_id=hit["doc_id"], score=hit.score, terms=terms) for hit in results]
@@ -317,12 +321,15 @@ def search_documents(
         query = build_query(doc_type, weights, ngrams, searcher=searcher)
     if query is None:
         query = Every()
+    allowed = cached_filter(searcher, filter_query(doc_type, **(filters or {})))
+    if not allowed:
+        return SearchPage([], 0, 1, 1, {}, corrections)
     facets = {
         name: sorting.FieldFacet(name, allow_overlap=name in ("domains", "provinces", "certifications"))
         for name in FACETS
     }
     options = {
-        "filter": cached_filter(searcher, filter_query(doc_type, **(filters or {}))),
+        "filter": allowed,
         "groupedby": facets,
         "maptype": sorting.Count,
         "terms": True,
