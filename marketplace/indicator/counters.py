@@ -118,15 +118,32 @@ def _events_of(column, value) -> list:
     return list(db.session.execute(select(*EVENT_COLUMNS).where(column == value).order_by(Event.id)))
 
 
+def _one_at_a_time(table: str, row_id: int) -> None:
+    """Lock the need's (or collaboration's) row until this transaction ends.
+
+    A need's contribution is worked out from all its events, so two transactions adding events to
+    the same need must not interleave: each would read the need's events without the other's
+    uncommitted one and both would count, say, the need's first answer (PostgreSQL, READ COMMITTED).
+    The second now waits for the first to commit, and its read then sees the first's event.
+    `key_share=True` renders FOR NO KEY UPDATE: each event's foreign key already holds a KEY SHARE
+    lock on the row, which a plain FOR UPDATE would wait for (two such transactions deadlocked).
+    On SQLite (BEGIN IMMEDIATE) one writer is in at a time anyway; SQLAlchemy leaves the clause out.
+    """
+    rows = db.metadata.tables[table]
+    db.session.execute(select(rows.c.id).where(rows.c.id == row_id).with_for_update(key_share=True))
+
+
 def event_delta(event) -> Tally:
     """What one new event changes in the counters (the event is already flushed)."""
     delta = Tally()
     event_tally(event, delta)
     if event.need_id is not None and event.kind in NEED_KINDS_USED:
+        _one_at_a_time("need", event.need_id)
         after = [e for e in _events_of(Event.need_id, event.need_id) if e.kind in NEED_KINDS_USED]
         need_tally(after, delta)
         need_tally([e for e in after if e.id != event.id], delta, sign=-1)
     if event.collaboration_id is not None and event.kind in COLLABORATION_KINDS_USED:
+        _one_at_a_time("collaboration", event.collaboration_id)
         after = [
             e for e in _events_of(Event.collaboration_id, event.collaboration_id) if e.kind in COLLABORATION_KINDS_USED
         ]

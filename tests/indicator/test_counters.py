@@ -1,5 +1,6 @@
 """Counters follow the events: per event, after a rebuild, and verify names the cells that differ."""
 
+import pytest
 from sqlalchemy import select, update
 
 from marketplace.events.services import record_event
@@ -161,3 +162,55 @@ def test_verify_names_a_cell_whose_distinct_count_was_tampered(world):
     [difference] = counters.verify()
     assert difference.key == ("active_collaborations", "2026Q1", "total", "")
     assert "distinct buyers/suppliers stored (5, 1), computed (1, 1)" in difference.describe()
+
+
+def test_two_first_answers_to_one_need_at_once_count_the_need_once(app, world, monkeypatch):
+    """Two suppliers answering the same need in concurrent transactions: each transaction's delta read the
+    need's events without the other's uncommitted one, and both counted the need as newly answered
+    (PostgreSQL, READ COMMITTED; found by benchmarks/load.py). SQLite lets one writer in at a time."""
+    import threading
+
+    from marketplace.needs.models import Need
+    from marketplace.orgs.models import Organisation
+
+    if db.engine.dialect.name == "sqlite":
+        pytest.skip("SQLite runs one write transaction at a time (BEGIN IMMEDIATE): nothing can interleave")
+    buyer = world["buyers"][0]
+    need = world["needs"][(buyer.id, "outsourcing")]
+    record_event("need_published", need=need, occurred_at=at("2026-01-01 10:00"))
+    db.session.commit()
+    need_id, supplier_ids = need.id, [s.id for s in world["suppliers"][:2]]
+    both_flushed = threading.Barrier(2, timeout=10)
+    real_event_tally = counters.event_tally
+
+    def event_tally_after_both_flushed(event, tally, sign=1):
+        if event.kind == "first_answer":
+            both_flushed.wait()  # each transaction has written its event, neither has committed
+        return real_event_tally(event, tally, sign)
+
+    monkeypatch.setattr(counters, "event_tally", event_tally_after_both_flushed)
+    errors = []
+
+    def answer(supplier_id, day):
+        try:
+            with app.app_context():
+                record_event(
+                    "first_answer",
+                    need=db.session.get(Need, need_id),
+                    supplier=db.session.get(Organisation, supplier_id),
+                    occurred_at=at(day),
+                )
+                db.session.commit()
+        except Exception as error:  # noqa: BLE001 - reported by the assertion below
+            errors.append(error)
+
+    days = ("2026-01-04", "2026-01-09")
+    threads = [threading.Thread(target=answer, args=(s, d)) for s, d in zip(supplier_ids, days, strict=True)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert errors == []
+    db.session.rollback()
+    assert cell("needs_answered", "2026Q1") == 1
+    assert counters.verify() == []
