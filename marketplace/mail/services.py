@@ -13,13 +13,15 @@ from email.utils import formatdate, make_msgid
 from pathlib import Path
 
 from flask import current_app, g, render_template
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from marketplace.database import utcnow
 from marketplace.extensions import db
 from marketplace.mail.models import OutgoingMail
 
 MAX_ATTEMPTS = 8
+# How long a claimed mail waits before another sender may try it (its sender died mid-delivery).
+CLAIM_SECONDS = 600
 
 
 def queue_mail(recipient: str, subject: str, template: str, kind: str = "", **context) -> OutgoingMail:
@@ -61,33 +63,59 @@ def _deliver(message: EmailMessage, mail_id: int) -> None:
 
 
 def send_pending(limit: int = 100) -> tuple[int, int]:
-    """Deliver due mail from the outbox; returns (sent, failed)."""
-    now = utcnow()
+    """Deliver due mail from the outbox; returns (sent, failed).
+
+    No transaction is open while a mail is delivered. Each mail is first claimed in a short
+    transaction of its own (its next attempt moved CLAIM_SECONDS ahead, only while it is still due
+    and unsent), then delivered, then marked sent, or failed with back-off, in another. A
+    transaction held over the SMTP conversations held SQLite's write lock (BEGIN IMMEDIATE) for the
+    whole run: every request of the site waited, or failed with "database is locked". The claim
+    also keeps two senders at once (cron, the inline senders of several workers) from sending one
+    mail twice; a sender that dies mid-delivery leaves its mail to be tried again after the claim.
+    """
     due = db.session.scalars(
-        select(OutgoingMail)
+        select(OutgoingMail.id)
         .where(
             OutgoingMail.sent_at.is_(None),
             OutgoingMail.attempts < MAX_ATTEMPTS,
-            OutgoingMail.next_attempt_at <= now,
+            OutgoingMail.next_attempt_at <= utcnow(),
         )
         .order_by(OutgoingMail.id)
         .limit(limit)
     ).all()
+    db.session.commit()
     sent = failed = 0
-    for mail in due:
+    for mail_id in due:
+        claimed = db.session.execute(
+            update(OutgoingMail)
+            .where(
+                OutgoingMail.id == mail_id,
+                OutgoingMail.sent_at.is_(None),
+                OutgoingMail.next_attempt_at <= utcnow(),
+            )
+            .values(next_attempt_at=utcnow() + timedelta(seconds=CLAIM_SECONDS))
+        ).rowcount
+        if claimed != 1:
+            db.session.rollback()  # another sender has it
+            continue
+        mail = db.session.get(OutgoingMail, mail_id)
+        message, attempts = _message(mail), mail.attempts
+        db.session.commit()
         try:
-            _deliver(_message(mail), mail.id)
-        except (OSError, smtplib.SMTPException, ValueError) as error:
-            # ValueError: a message that cannot be built; it must not hold up the mail after it.
-            mail.attempts += 1
-            mail.last_error = str(error)[:1000]
+            _deliver(message, mail_id)
+        except (OSError, smtplib.SMTPException) as error:
             # Exponential back-off: 1, 2, 4 … minutes.
-            mail.next_attempt_at = utcnow() + timedelta(minutes=2 ** (mail.attempts - 1))
+            outcome = {
+                "last_error": str(error)[:1000],
+                "next_attempt_at": utcnow() + timedelta(minutes=2**attempts),
+            }
             failed += 1
         else:
-            mail.attempts += 1
-            mail.sent_at = utcnow()
+            outcome = {"sent_at": utcnow()}
             sent += 1
+        db.session.execute(
+            update(OutgoingMail).where(OutgoingMail.id == mail_id).values(attempts=OutgoingMail.attempts + 1, **outcome)
+        )
         db.session.commit()
     return sent, failed
 
