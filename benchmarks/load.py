@@ -1,7 +1,7 @@
 """The whole site under load: gunicorn with 4 workers, 16 clients, then a check that no write was lost.
 
     .venv/bin/python benchmarks/load.py [--duration 60] [--clients 16] [--workers 4] [--think 0]
-        [--database-url postgresql+psycopg://user@host:port/db] [--keep]
+        [--database-url postgresql+psycopg://user@host:port/db] [--smtp-delay 0.1] [--keep]
 
 Sets up a fresh instance in a temporary folder as production would run it: a new database (an
 SQLite file, or the given PostgreSQL database with its schema dropped and recreated), then
@@ -9,7 +9,8 @@ SQLite file, or the given PostgreSQL database with its schema dropped and recrea
 extra writers. Web workers only write the search outbox (SEARCH_INDEX_INLINE=false), so one
 `flask search-index worker` process applies it; mail is queued (MAIL_SEND_INLINE=false) and a
 `flask send-mail` "cron" run every --mail-interval seconds delivers it over SMTP to a sink on
-127.0.0.1 (aiosmtpd, in this process): no mail leaves the machine. `gunicorn -w WORKERS` serves
+127.0.0.1 (aiosmtpd, in this process, taking --smtp-delay seconds a message as a real server
+would): no mail leaves the machine. `gunicorn -w WORKERS` serves
 the site on a free port of 127.0.0.1.
 
 Before the clock starts, each extra writer logs in and asks to take over an imported demo
@@ -31,7 +32,9 @@ pause of 0 to 2 × --think seconds between two requests (0: as fast as the serve
 
 Every request is recorded as (kind, status, latency). Printed: total requests and requests per
 second, and per kind p50/p95/p99 in ms, count and errors (any 5xx, connection error or status
-other than the expected one), then the same over all pages (GET), all searches and all posts.
+other than the expected one), then the same over all pages (GET), all searches and all posts;
+the CPU time of the gunicorn workers, the indexer and the clients, the send-mail runs and the
+five slowest requests.
 
 Then the check that nothing was lost, after the indexer has drained and the last send-mail run:
 every need, publication, interest (lead) and message that got a success answer is in the
@@ -39,8 +42,34 @@ database, exactly once (each carries a unique marker in its title or body); `fla
 verify` and `flask indicator verify` exit 0; every queued mail reached the SMTP sink exactly
 once. Exits 1 when any request erred or any of these checks fails.
 
-Measured on 2026-11-28 (2 cores, shared with other engineers' test runs; the script prints the
-load average): see the figures in the commit that last changed this paragraph.
+Measured on 2026-11-28, 2 cores shared with other engineers (load average 1.5-4 around the runs;
+earlier runs at load 7-10 gave a third of the throughput), --duration 60, p95 in ms:
+
+    clients, think   backend      req/s   pages p95   searches p95   posts p95   errors  lost
+    16, 0 s          SQLite        25.9       1231          1167        1887        0      0
+    16, 0 s          PostgreSQL    34.7        719           733         724        0      0
+    16, 1 s          SQLite        21.2        936           811         891        0      0
+    16, 1 s          PostgreSQL    25.8        345           377         262        0      0
+     2, 0 s          SQLite        36.1        151           143         162        0      0
+     2, 0 s          PostgreSQL    51.4         76            75          61        0      0
+
+search-index verify and indicator verify exited 0 and every mail arrived once in every run. The
+targets (p95 under 200 ms for pages, under 100 ms for searches) are met with 2 clients on
+PostgreSQL only. A request costs the gunicorn workers 25-45 ms of CPU, so 2 cores serve about
+45-50 requests a second; 16 clients without pause saturate them and the latency is queueing
+(16 / 35 req/s ≈ 450 ms). On SQLite the workers used only about half the CPU (59 of 122 s,
+against 93 s on PostgreSQL): every transaction, reads included, starts with BEGIN IMMEDIATE and
+holds the one write lock until the request ends, so the 4 workers serve one request at a time,
+and SQLite's busy wait is unfair (single requests waited up to 9 s; at 15 s they fail).
+
+Defects this benchmark found, each mended with a test: an idle `search-index worker` kept its
+transaction, and so SQLite's write lock, open between rounds (every request failed with
+"database is locked"); login checked the argon2 hash inside the throttle query's transaction
+(the site froze for every login on SQLite); `send-mail` held the write lock over each SMTP
+conversation (--smtp-delay 0.3: requests waited 20 s, three 500s) and two senders at once could
+send a mail twice; on PostgreSQL two suppliers answering one need at once both counted it in
+the indicator (indicator verify failed); search results linked a regular firm's imported offer
+to a profile page that answers 404; SIGTERM killed the indexer instead of stopping it.
 """
 
 import argparse
