@@ -29,8 +29,8 @@ translations: venv ## Compile the translation catalogues
 
 .PHONY: extract
 extract: venv ## Extract UI strings and update the catalogues
-	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext -o marketplace/translations/messages.pot .
-	$(BIN)/pybabel -q update -i marketplace/translations/messages.pot -d marketplace/translations
+	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext -w 120 -o marketplace/translations/messages.pot .
+	$(BIN)/pybabel -q update -w 120 -i marketplace/translations/messages.pot -d marketplace/translations
 
 .PHONY: db
 db: venv ## Create or upgrade the database

@@ -8,7 +8,7 @@ SQLite file, or the given PostgreSQL database with its schema dropped and recrea
 `flask init-db`, `flask demo load`, `flask search-index sync` and `flask users create` for the
 extra writers. Web workers only write the search outbox (SEARCH_INDEX_INLINE=false), so one
 `flask search-index worker` process applies it; mail is queued (MAIL_SEND_INLINE=false) and a
-`flask send-mail` "cron" run every --mail-interval seconds delivers it over SMTP to a sink on
+`flask mail send-pending` "cron" run every --mail-interval seconds delivers it over SMTP to a sink on
 127.0.0.1 (aiosmtpd, in this process, taking --smtp-delay seconds a message as a real server
 would): no mail leaves the machine. `gunicorn -w WORKERS` serves
 the site on a free port of 127.0.0.1.
@@ -33,10 +33,10 @@ pause of 0 to 2 × --think seconds between two requests (0: as fast as the serve
 Every request is recorded as (kind, status, latency). Printed: total requests and requests per
 second, and per kind p50/p95/p99 in ms, count and errors (any 5xx, connection error or status
 other than the expected one), then the same over all pages (GET), all searches and all posts;
-the CPU time of the gunicorn workers, the indexer and the clients, the send-mail runs and the
+the CPU time of the gunicorn workers, the indexer and the clients, the mail send-pending runs and the
 five slowest requests.
 
-Then the check that nothing was lost, after the indexer has drained and the last send-mail run:
+Then the check that nothing was lost, after the indexer has drained and the last mail send-pending run:
 every need, publication, interest (lead) and message that got a success answer is in the
 database, exactly once (each carries a unique marker in its title or body); `flask search-index
 verify` and `flask indicator verify` exit 0; every queued mail reached the SMTP sink exactly
@@ -65,7 +65,7 @@ and SQLite's busy wait is unfair (single requests waited up to 9 s; at 15 s they
 Defects this benchmark found, each mended with a test: an idle `search-index worker` kept its
 transaction, and so SQLite's write lock, open between rounds (every request failed with
 "database is locked"); login checked the argon2 hash inside the throttle query's transaction
-(the site froze for every login on SQLite); `send-mail` held the write lock over each SMTP
+(the site froze for every login on SQLite); `mail send-pending` held the write lock over each SMTP
 conversation (--smtp-delay 0.3: requests waited 20 s, three 500s) and two senders at once could
 send a mail twice; on PostgreSQL two suppliers answering one need at once both counted it in
 the indicator (indicator verify failed); search results linked a regular firm's imported offer
@@ -867,10 +867,10 @@ def check_writes(database_url, ledger, run_id):
 
 
 def run_cron(instance, interval, stop, runs):
-    """`flask send-mail` every INTERVAL seconds, as cron would; notes (start, end, output) of each run."""
+    """`flask mail send-pending` every INTERVAL seconds, as cron would; notes (start, end, output) of each run."""
     while not stop.wait(interval):
         started = time.monotonic()
-        done = instance.flask("send-mail", check=False)
+        done = instance.flask("mail", "send-pending", check=False)
         runs.append((started, time.monotonic(), done.stdout.strip()))
 
 
@@ -912,7 +912,7 @@ def main():
     parser.add_argument("--workers", type=int, default=4, help="gunicorn workers")
     parser.add_argument("--think", type=float, default=0.0, help="mean pause between two requests of a client (s)")
     parser.add_argument("--database-url", default="", help="PostgreSQL URL (its schema is dropped!); default SQLite")
-    parser.add_argument("--mail-interval", type=float, default=30.0, help="seconds between two send-mail runs")
+    parser.add_argument("--mail-interval", type=float, default=30.0, help="seconds between two mail send-pending runs")
     parser.add_argument("--smtp-delay", type=float, default=0.1, help="seconds the SMTP sink takes to accept a message")
     parser.add_argument("--seed", type=int, default=20261128)
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder (logs, SQLite database)")
@@ -978,7 +978,7 @@ def main():
             f"{os.cpu_count() * elapsed:.0f} s"
         )
         for started, ended, output in cron_runs:
-            print(f"send-mail at +{started - load_started:.1f} s to +{ended - load_started:.1f} s: {output}")
+            print(f"mail send-pending at +{started - load_started:.1f} s to +{ended - load_started:.1f} s: {output}")
         slowest = sorted(results, key=lambda r: -r[2])[:5]
         print("slowest: " + ", ".join(f"{r[0]} {r[2]:.0f} ms at +{r[5] - load_started:.1f} s" for r in slowest))
         notes = Counter(r[4].rstrip() for r in results if not r[3])
@@ -1005,7 +1005,7 @@ def main():
         if indicator.returncode != 0:
             print("   " + (indicator.stdout + indicator.stderr).strip().replace("\n", "\n   "))
             status = 1
-        instance.flask("send-mail", check=False)
+        instance.flask("mail", "send-pending", check=False)
         time.sleep(0.5)  # the sink handles the last message after the client's QUIT
         report, (mails, sent, max_attempts) = check_writes(instance.database_url, ledger, args.run_id)
         lost_total = doubled_total = 0

@@ -69,6 +69,7 @@ FEATURES = (
     "indicator",
     "api",
     "catalog",
+    "mail",
     "demo",
 )
 

@@ -34,7 +34,7 @@ def _others_can_write() -> bool:
 
 
 def test_no_transaction_is_open_while_a_mail_is_delivered(app, monkeypatch):
-    """A send-mail run held SQLite's write lock over every SMTP conversation: with a mail server taking
+    """A `mail send-pending` run held SQLite's write lock over every SMTP conversation: with a mail server taking
     0.3 s a message the site's requests waited 20 s and failed with "database is locked" (found by
     benchmarks/load.py --smtp-delay 0.3)."""
     seen = []
