@@ -17,23 +17,41 @@ from marketplace.needs.models import Need
 from marketplace.needs.rules import ACTIVE_STATES
 
 
+def _took_part():
+    """A supplier takes part in a need when it showed interest or was invited."""
+    return or_(Lead.interest_at.is_not(None), Lead.invited_at.is_not(None))
+
+
+def _has_report(need_id, organisation_id):
+    return exists().where(OutcomeReport.need_id == need_id, OutcomeReport.organisation_id == organisation_id)
+
+
 def needs_due_for_outcome(now: datetime, days: int) -> list[Need]:
-    """Needs closed (or reserved contracts past their deadline) at least `days` ago, without a collaboration."""
+    """Needs closed (or reserved contracts past their deadline) at least `days` ago, without a collaboration,
+    with a party not asked yet.
+
+    A need whose parties were all asked (or answered) drops out in the query itself: otherwise the daily
+    run would read every need ever closed without a deal, again each day.
+    """
     cutoff = now - timedelta(days=days)
     closed = and_(Need.state.in_(("closed", "awarded")), Need.closed_at <= cutoff)
     past_deadline = and_(Need.kind == "reserved_contract", Need.state.in_(ACTIVE_STATES), Need.deadline_at <= cutoff)
     has_collaboration = exists().where(Collaboration.need_id == Need.id)
+    supplier_not_asked = exists().where(
+        Lead.need_id == Need.id, _took_part(), ~_has_report(Lead.need_id, Lead.supplier_org_id)
+    )
+    party_not_asked = or_(~_has_report(Need.id, Need.organisation_id), supplier_not_asked)
     return list(
-        db.session.scalars(select(Need).where(or_(closed, past_deadline), ~has_collaboration).order_by(Need.id))
+        db.session.scalars(
+            select(Need).where(or_(closed, past_deadline), ~has_collaboration, party_not_asked).order_by(Need.id)
+        )
     )
 
 
 def _parties(need: Need) -> list[tuple[int, str]]:
     """(organisation id, role): the buyer, and every supplier that showed interest or was invited."""
     suppliers = db.session.scalars(
-        select(Lead.supplier_org_id)
-        .where(Lead.need_id == need.id, or_(Lead.interest_at.is_not(None), Lead.invited_at.is_not(None)))
-        .order_by(Lead.id)
+        select(Lead.supplier_org_id).where(Lead.need_id == need.id, _took_part()).order_by(Lead.id)
     )
     return [(need.organisation_id, "buyer")] + [(org_id, "supplier") for org_id in suppliers]
 

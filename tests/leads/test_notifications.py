@@ -10,7 +10,7 @@ from marketplace.database import utcnow
 from marketplace.extensions import db
 from marketplace.leads import services
 from marketplace.leads.models import Lead, OutcomeReport, SavedSearch
-from marketplace.leads.reminders import remind_outcomes
+from marketplace.leads.reminders import needs_due_for_outcome, remind_outcomes
 from marketplace.leads.subscriptions import create_saved_search, create_subscription, send_digests
 from marketplace.mail.services import send_pending
 from tests.factories import make_need, make_offer, make_org, make_user
@@ -35,6 +35,18 @@ def test_outcome_reminder_asks_buyer_and_supplier_once(app, parties):
     runner = app.test_cli_runner()
     result = runner.invoke(args=["leads", "remind-outcomes"])
     assert result.exit_code == 0 and "0 organisaties" in result.output
+
+
+def test_a_need_drops_out_of_the_reminder_query_once_every_party_was_asked(parties):
+    """The daily run must not read every need ever closed without a deal again each day."""
+    services.express_interest(parties.need, parties.supplier)
+    close_long_ago(parties.need)
+    services.report_outcome(parties.need, parties.buyer, had_deal=False)  # the buyer answers before being asked
+    db.session.commit()
+    assert needs_due_for_outcome(utcnow(), 28) == [parties.need]  # the supplier was not asked yet
+    assert remind_outcomes(days=28) == 1
+    assert [m.recipient for m in mails("lead_outcome")] == [parties.supplier_user.email]
+    assert needs_due_for_outcome(utcnow(), 28) == []
 
 
 def test_no_reminder_when_an_outcome_was_recorded(parties):
