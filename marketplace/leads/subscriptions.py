@@ -20,7 +20,7 @@ from marketplace.leads.models import FREQUENCIES, SavedSearch, Subscription
 from marketplace.leads.notifications import absolute_url, mail_user
 from marketplace.leads.services import suggest_matches
 from marketplace.needs.models import Need
-from marketplace.needs.rules import accepts_responses, eligibility_for
+from marketplace.needs.rules import accepts_responses, eligibility_class, eligibility_for
 from marketplace.offers.models import Offer
 from marketplace.offers.validation import NotAllowed, RuleViolation, collect, parse_text
 from marketplace.orgs.geography import PROVINCES
@@ -104,13 +104,28 @@ def delete_own(obj, user) -> None:
 
 def fits(subscription: Subscription, need: Need) -> bool:
     """Does a need fall within a subscription, and may its supplier answer it?"""
-    if subscription.organisation_id == need.organisation_id:
-        return False
-    if subscription.provinces and need.province not in subscription.provinces:
-        return False
-    if subscription.domains and not {d.code for d in need.domains} & set(subscription.domains):
-        return False
-    return eligibility_for(need, subscription.organisation)[0]
+    return bool(_fitting(subscription, [need], {need.id: {d.code for d in need.domains}}, {}))
+
+
+def _fitting(subscription: Subscription, needs: list[Need], domain_codes: dict, eligible: dict) -> list[Need]:
+    """The needs that fit a subscription. A daily run puts thousands of needs before each subscription:
+    `domain_codes` (need id: its domain codes) is read once per run, and `eligible` remembers the answer
+    per organisation and class of need."""
+    provinces, domains = set(subscription.provinces or ()), set(subscription.domains or ())
+    fitting = []
+    for need in needs:
+        if need.organisation_id == subscription.organisation_id:
+            continue
+        if provinces and need.province not in provinces:
+            continue
+        if domains and not domain_codes[need.id] & domains:
+            continue
+        key = (subscription.organisation_id, eligibility_class(need))
+        if key not in eligible:
+            eligible[key] = eligibility_for(need, subscription.organisation)[0]
+        if eligible[key]:
+            fitting.append(need)
+    return fitting
 
 
 def _need_item(need: Need) -> dict:
@@ -175,9 +190,12 @@ def send_digests(now: datetime | None = None) -> tuple[int, int]:
             .order_by(Need.published_at)
         ).all()
         new_needs = [n for n in new_needs if accepts_responses(n, now)]
+        domain_codes = {n.id: {d.code for d in n.domains} for n in new_needs}
+        eligible: dict = {}
         for subscription in subscriptions:
             looked += 1
-            fitting = [n for n in new_needs if n.published_at > subscription.last_sent_at and fits(subscription, n)]
+            unseen = [n for n in new_needs if n.published_at > subscription.last_sent_at]
+            fitting = _fitting(subscription, unseen, domain_codes, eligible)
             if fitting and _tell(subscription, fitting[:MAX_PER_DIGEST]):
                 queued += 1
             subscription.last_sent_at = now

@@ -261,6 +261,11 @@ def is_editable(need) -> bool:
     return need.state in ("draft", "open", "in_discussion")
 
 
+def eligibility_class(need) -> tuple[bool, bool]:
+    """All that `eligibility_for` reads of a need: for one organisation, needs of one class get one answer."""
+    return need.kind == "reserved_contract", bool(need.is_recognised_only)
+
+
 def eligibility_for(need, organisation) -> tuple[bool, str]:
     """May this supplier respond to (or be shortlisted for) this need, and why (not)."""
     if organisation is None or not organisation.is_social_economy:

@@ -43,7 +43,7 @@ def test_a_need_drops_out_of_the_reminder_query_once_every_party_was_asked(parti
     close_long_ago(parties.need)
     services.report_outcome(parties.need, parties.buyer, had_deal=False)  # the buyer answers before being asked
     db.session.commit()
-    assert needs_due_for_outcome(utcnow(), 28) == [parties.need]  # the supplier was not asked yet
+    assert needs_due_for_outcome(utcnow(), 28) == [parties.need.id]  # the supplier was not asked yet
     assert remind_outcomes(days=28) == 1
     assert [m.recipient for m in mails("lead_outcome")] == [parties.supplier_user.email]
     assert needs_due_for_outcome(utcnow(), 28) == []
