@@ -16,6 +16,7 @@ from whoosh.query import And, Every, NumericRange, Or, Term
 from marketplace.search import engine
 from marketplace.search.analysis import CompoundFilter, words_of
 from marketplace.search.glossary import GLOSSARY
+from marketplace.search.scoring import top_documents
 
 # The text fields of each kind of document, with the relative weight of a term found in each.
 FIELD_BOOSTS = {
@@ -173,12 +174,6 @@ def weighted_terms(searcher, parts, expand: bool = True) -> tuple[dict, dict, li
     return weights, corrections, list(dict.fromkeys(ngrams))
 
 
-class _ManyTermsOr(Or):
-    """An Or of many term queries: preloading their postings beats Whoosh's tree of unions."""
-
-    matcher_type = Or.ARRAY_MATCHER
-
-
 def prune_terms(searcher, weights: dict, doc_type: str, max_terms: int = MAX_TERMS) -> dict:
     """Keep the terms that can tell documents apart: drop those in most documents, keep the
     strongest max_terms by weight times inverse document frequency."""
@@ -197,22 +192,27 @@ def prune_terms(searcher, weights: dict, doc_type: str, max_terms: int = MAX_TER
     return {t: weights[t] for t in best}
 
 
-def build_query(doc_type: str, weights: dict, ngrams=(), extra=(), searcher=None, many: bool = False):
-    """An Or of term queries over the text fields. `many` (long texts such as a need) trades the
-    per-document matched terms (needed for highlights) for speed."""
+def query_terms(doc_type: str, weights: dict, ngrams=(), extra=(), searcher=None) -> list[tuple[str, str, float]]:
+    """(field, term, boost) of an Or over the text fields of doc_type, the letter triples of
+    unknown words (weakly) and extra terms such as CPV codes and activity domains."""
     if searcher is not None:
         weights = prune_terms(searcher, weights, doc_type)
-    subqueries = [
-        Term(fieldname, term, boost=weight * boost)
+    terms = [
+        (fieldname, term, weight * boost)
         for term, weight in weights.items()
         for fieldname, boost in FIELD_BOOSTS[doc_type].items()
     ]
-    if ngrams:
-        subqueries.append(Or([Term("ngrams", g) for g in ngrams], boost=NGRAM_WEIGHT))
-    subqueries.extend(extra)
-    if not subqueries:
+    terms.extend(("ngrams", gram, NGRAM_WEIGHT) for gram in ngrams)
+    terms.extend(extra)
+    return terms
+
+
+def build_query(doc_type: str, weights: dict, ngrams=(), searcher=None):
+    """`query_terms` as a Whoosh query, for the search page (which needs Whoosh's highlights and facets)."""
+    terms = query_terms(doc_type, weights, ngrams, searcher=searcher)
+    if not terms:
         return None
-    return _ManyTermsOr(subqueries) if many else Or(subqueries)
+    return Or([Term(fieldname, term, boost=boost) for fieldname, term, boost in terms])
 
 
 def filter_query(
@@ -265,7 +265,8 @@ def cached_filter(searcher, query):
     if docs is None:
         if len(cache) >= FILTER_CACHE_SIZE:
             cache.clear()
-        docs = cache[query] = searcher._filter_to_comb(query)
+        # A Python set: membership is tested for every scored document (Whoosh's bit sets cost 2 µs).
+        docs = cache[query] = set(searcher._filter_to_comb(query))
     return docs
 
 
@@ -276,17 +277,18 @@ def candidates(doc_type: str, parts, *, extra_terms=(), limit: int = 200, filter
     if searcher is None:
         return []
     weights, _corrections, ngrams = weighted_terms(searcher, parts)
-    extra = [Term(fieldname, term, boost=boost) for fieldname, term, boost in extra_terms]
-    query = build_query(doc_type, weights, ngrams, extra, searcher=searcher, many=True)
-    if query is None:
+    terms = query_terms(doc_type, weights, ngrams, extra_terms, searcher=searcher)
+    if not terms:
         return []
     allowed = cached_filter(searcher, filter_query(doc_type, **(filters or {})))
     if not allowed:
         return []
-    results = searcher.search(query, limit=limit, filter=allowed)
+    top = top_documents(searcher, terms, allowed, limit)
     # The terms each result shares with the query are worked out for the few shown (surface_words).
-    terms = set(weights)
-    return [Candidate(doc_id=hit["doc_id"], score=hit.score, terms=terms) for hit in results]
+    shared = set(weights)
+    return [
+        Candidate(doc_id=searcher.stored_fields(docnum)["doc_id"], score=score, terms=shared) for score, docnum in top
+    ]
 
 
 def surface_words(text: str, terms: set, limit: int = 5, schema=None) -> list[str]:
