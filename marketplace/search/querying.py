@@ -258,8 +258,14 @@ def cached_filter(searcher, query):
     """The documents a filter query allows, kept on the searcher: a searcher serves one
     generation of the index, so the set stays right for as long as the searcher is used.
 
+    The parts of an And are kept one by one and intersected: enclave requests ask for many
+    combinations of province and team size, which then share the few sets they are made of.
+
     Whoosh takes an empty set as a filter for no filter at all (it tests the set's truth): a
     caller whose filter allows nothing must answer with nothing itself."""
+    if isinstance(query, And):
+        sets = sorted((cached_filter(searcher, part) for part in query.subqueries), key=len)
+        return sets[0].intersection(*sets[1:]) if sets else set()
     cache = searcher.__dict__.setdefault("_filter_cache", {})
     docs = cache.get(query)
     if docs is None:
