@@ -1,7 +1,7 @@
 """The whole site under load: gunicorn with 4 workers, 16 clients, then a check that no write was lost.
 
     .venv/bin/python benchmarks/load.py [--duration 60] [--clients 16] [--workers 4] [--think 0]
-        [--database-url postgresql+psycopg://user@host:port/db] [--smtp-delay 0.1] [--keep]
+        [--database-url postgresql+psycopg://user@host:port/db] [--smtp-delay 0.1] [--kill-indexer 5] [--keep]
 
 Sets up a fresh instance in a temporary folder as production would run it: a new database (an
 SQLite file, or the given PostgreSQL database with its schema dropped and recreated), then
@@ -11,7 +11,9 @@ extra writers. Web workers only write the search outbox (SEARCH_INDEX_INLINE=fal
 `flask mail send-pending` "cron" run every --mail-interval seconds delivers it over SMTP to a sink on
 127.0.0.1 (aiosmtpd, in this process, taking --smtp-delay seconds a message as a real server
 would): no mail leaves the machine. `gunicorn -w WORKERS` serves
-the site on a free port of 127.0.0.1.
+the site on a free port of 127.0.0.1. With --kill-indexer N the indexer is killed with SIGKILL N
+times during the load, evenly spread, and restarted each time: the checks after the load then show
+that the index still equals the database.
 
 Before the clock starts, each extra writer logs in and asks to take over an imported demo
 organisation through the claim form, and the demo administrator approves the claims on the
@@ -231,6 +233,7 @@ class Instance:
         self.smtp = None
         self.received = []  # Message-IDs the SMTP sink got
         self.gunicorn = self.worker = None
+        self.killed_indexer_cpu = 0.0
         self.env = dict(
             os.environ,
             MARKETPLACE_ENV="development",  # demo data is refused in production; nothing else differs here
@@ -297,15 +300,25 @@ class Instance:
         for email, name in extra_accounts:
             self.flask("users", "create", email, "--name", name, "--password", EXTRA_PASSWORD)
 
-    def start_servers(self):
-        logs = self.folder
+    def start_indexer(self):
         self.worker = subprocess.Popen(
             [str(VENV_BIN / "flask"), "--app", "wsgi", "search-index", "worker"],
             cwd=ROOT,
             env=self.env,
-            stdout=open(logs / "indexer.log", "w"),  # noqa: SIM115 - closed with the process
+            stdout=open(self.folder / "indexer.log", "a"),  # noqa: SIM115 - closed with the process
             stderr=subprocess.STDOUT,
         )
+
+    def kill_indexer(self):
+        """SIGKILL the indexer (no chance to finish what it was doing) and start a new one."""
+        self.killed_indexer_cpu += cpu_seconds(self.worker.pid)
+        self.worker.send_signal(signal.SIGKILL)
+        self.worker.wait()
+        self.start_indexer()
+
+    def start_servers(self):
+        logs = self.folder
+        self.start_indexer()
         self.gunicorn = subprocess.Popen(
             [str(VENV_BIN / "gunicorn"), "-w", str(self.args.workers), "-b", f"127.0.0.1:{self.port}", "wsgi:app"],
             cwd=ROOT,
@@ -348,7 +361,7 @@ class Instance:
         workers = child_pids(self.gunicorn.pid) if self.gunicorn else []
         return {
             "gunicorn": sum(cpu_seconds(pid) for pid in workers),
-            "indexer": cpu_seconds(self.worker.pid) if self.worker else 0.0,
+            "indexer": self.killed_indexer_cpu + (cpu_seconds(self.worker.pid) if self.worker else 0.0),
         }
 
     # -- tear-down
@@ -874,6 +887,14 @@ def run_cron(instance, interval, stop, runs):
         runs.append((started, time.monotonic(), done.stdout.strip()))
 
 
+def run_kills(instance, kills, duration, started, done):
+    """SIGKILL the indexer `kills` times, evenly spread over the load; notes the moments."""
+    for n in range(1, kills + 1):
+        time.sleep(max(0.0, started + duration * n / (kills + 1) - time.monotonic()))
+        instance.kill_indexer()
+        done.append(time.monotonic() - started)
+
+
 def print_table(results, elapsed):
     by_kind = defaultdict(list)
     for row in results:
@@ -915,6 +936,7 @@ def main():
     parser.add_argument("--mail-interval", type=float, default=30.0, help="seconds between two mail send-pending runs")
     parser.add_argument("--smtp-delay", type=float, default=0.1, help="seconds the SMTP sink takes to accept a message")
     parser.add_argument("--seed", type=int, default=20261128)
+    parser.add_argument("--kill-indexer", type=int, default=0, help="SIGKILL the search indexer this many times")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder (logs, SQLite database)")
     args = parser.parse_args()
     args.run_id = "LT" + secrets.token_hex(3)
@@ -958,11 +980,17 @@ def main():
         cpu_before, own_before = instance.server_cpu(), time.process_time()
         load_started = time.monotonic()
         cron.start()
+        kills = []
+        killer = threading.Thread(
+            target=run_kills, args=(instance, args.kill_indexer, args.duration, load_started, kills), daemon=True
+        )
+        killer.start()
         for client in clients:
             client.start()
         for client in clients:
             client.join()
         elapsed = time.monotonic() - load_started
+        killer.join()
         cpu_after, own_after = instance.server_cpu(), time.process_time()
         stop_cron.set()
         cron.join()
@@ -977,6 +1005,8 @@ def main():
             f"process) {own_after - own_before:.1f} s; {os.cpu_count()} cores × {elapsed:.0f} s = "
             f"{os.cpu_count() * elapsed:.0f} s"
         )
+        if kills:
+            print("indexer killed (SIGKILL) and restarted at " + ", ".join(f"+{at:.1f} s" for at in kills))
         for started, ended, output in cron_runs:
             print(f"mail send-pending at +{started - load_started:.1f} s to +{ended - load_started:.1f} s: {output}")
         slowest = sorted(results, key=lambda r: -r[2])[:5]
