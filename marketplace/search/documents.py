@@ -133,25 +133,50 @@ def _needs_query():
     return select(Need).options(selectinload(Need.domains), selectinload(Need.organisation))
 
 
-def documents_for(doc_type: str, doc_id: int) -> tuple[list[str], list[dict]]:
-    """(keys to refresh, documents that belong in the index) for one change of the log."""
-    if doc_type == "offer":
-        offer = db.session.get(Offer, doc_id)
-        docs = [offer_document(offer)] if offer is not None and is_indexed_offer(offer) else []
-        return [offer_key(doc_id)], docs
-    if doc_type == "need":
-        need = db.session.get(Need, doc_id)
-        docs = [need_document(need)] if need is not None and is_indexed_need(need) else []
-        return [need_key(doc_id)], docs
-    if doc_type == "organisation":
-        # Recognition, verification or a new name changes every offer and need of it.
-        offers = db.session.scalars(_offers_query().where(Offer.organisation_id == doc_id)).all()
-        needs = db.session.scalars(_needs_query().where(Need.organisation_id == doc_id)).all()
-        keys = [offer_key(o.id) for o in offers] + [need_key(n.id) for n in needs]
-        docs = [offer_document(o) for o in offers if is_indexed_offer(o)]
-        docs += [need_document(n) for n in needs if is_indexed_need(n)]
-        return keys, docs
-    return [], []
+def _organisation_documents(organisation_id: int) -> tuple[list[str], list[dict]]:
+    """Recognition, verification or a new name changes every offer and need of an organisation."""
+    offers = db.session.scalars(_offers_query().where(Offer.organisation_id == organisation_id)).all()
+    needs = db.session.scalars(_needs_query().where(Need.organisation_id == organisation_id)).all()
+    keys = [offer_key(o.id) for o in offers] + [need_key(n.id) for n in needs]
+    docs = [offer_document(o) for o in offers if is_indexed_offer(o)]
+    docs += [need_document(n) for n in needs if is_indexed_need(n)]
+    return keys, docs
+
+
+def documents_for_changes(changes, max_keys: int) -> tuple[int, list[str], dict[str, dict]]:
+    """For the first changes of the log [(change id, doc type, doc id), ...] that touch up to about
+    max_keys documents: (last change id taken, keys to refresh in order, documents that belong in the
+    index by key).
+
+    Offers and needs are read in one query per kind for the whole batch (with their domains and
+    organisation), not one per change: the indexer reads the log as fast as many writers fill it.
+    """
+    keys: dict[str, None] = {}  # in order, once each
+    docs: dict[str, dict] = {}
+    offer_ids: set[int] = set()
+    need_ids: set[int] = set()
+    taken = None
+    for change_id, doc_type, doc_id in changes:
+        if doc_type == "offer":
+            offer_ids.add(doc_id)
+            keys[offer_key(doc_id)] = None
+        elif doc_type == "need":
+            need_ids.add(doc_id)
+            keys[need_key(doc_id)] = None
+        elif doc_type == "organisation":
+            org_keys, org_docs = _organisation_documents(doc_id)
+            keys.update(dict.fromkeys(org_keys))
+            docs.update((doc["key"], doc) for doc in org_docs)
+        taken = change_id
+        if len(keys) >= max_keys:
+            break
+    if offer_ids:
+        rows = db.session.scalars(_offers_query().where(Offer.id.in_(offer_ids))).all()
+        docs.update((offer_key(o.id), offer_document(o)) for o in rows if is_indexed_offer(o))
+    if need_ids:
+        rows = db.session.scalars(_needs_query().where(Need.id.in_(need_ids))).all()
+        docs.update((need_key(n.id), need_document(n)) for n in rows if is_indexed_need(n))
+    return taken, list(keys), docs
 
 
 def all_documents(page: int = 1000):

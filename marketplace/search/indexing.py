@@ -19,10 +19,10 @@ from sqlalchemy.orm import Session
 from marketplace.database import utcnow
 from marketplace.extensions import db
 from marketplace.search import engine
-from marketplace.search.documents import all_documents, documents_for, vocabulary
+from marketplace.search.documents import all_documents, documents_for_changes, vocabulary
 from marketplace.search.models import SearchChange
 
-BATCH_DOCS = 100
+BATCH_DOCS = 500
 BATCH_CHANGES = 500
 GAP_WAIT_S = 10
 
@@ -127,20 +127,13 @@ def _apply_log(max_batches: int | None, timeout: float) -> SyncResult:
             )
             if not changes:
                 break
-            pending_keys, pending_docs, applied_to = [], {}, last
             db.session.rollback()
-            for change_id, doc_type, doc_id, _created_at in changes:
-                keys, docs = documents_for(doc_type, doc_id)
-                # On SQLite a read transaction holds the write lock too: release it per change.
-                db.session.rollback()
-                pending_keys.extend(keys)
-                for doc in docs:
-                    pending_docs[doc["key"]] = doc
-                applied_to = change_id
-                if len(set(pending_keys)) >= BATCH_DOCS:
-                    break
+            applied_to, pending_keys, pending_docs = documents_for_changes(
+                [(change_id, doc_type, doc_id) for change_id, doc_type, doc_id, _created in changes], BATCH_DOCS
+            )
+            # On SQLite a read transaction holds the write lock too: release it before writing the index.
             db.session.rollback()
-            for key in dict.fromkeys(pending_keys):
+            for key in pending_keys:
                 if key in pending_docs:
                     writer.update_document(**pending_docs[key])
                 else:
@@ -149,7 +142,7 @@ def _apply_log(max_batches: int | None, timeout: float) -> SyncResult:
             writer.commit(merge=True)
             result.commits += 1
             result.changes += sum(1 for c in changes if c[0] <= applied_to)
-            result.documents += len(set(pending_keys))
+            result.documents += len(pending_keys)
             last = result.last_change = applied_to
             writer = None
             writer = h.writer(timeout=timeout)

@@ -3,8 +3,8 @@
 from whoosh.index import LockError  # noqa: F401 - documents what "unavailable" means here
 
 from marketplace.extensions import db
-from marketplace.search import engine
-from marketplace.search.indexing import BATCH_DOCS, rebuild_index, sync, verify
+from marketplace.search import engine, indexing
+from marketplace.search.indexing import rebuild_index, sync, verify
 from marketplace.search.models import record_change
 from marketplace.search.querying import search_documents
 from tests.factories import make_offer, make_org
@@ -72,15 +72,33 @@ def test_archiving_and_unverifying_remove_documents(app):
     assert verify().ok
 
 
-def test_batches_hold_at_most_the_batch_size(app):
+def test_batches_hold_at_most_the_batch_size(app, monkeypatch):
+    monkeypatch.setattr(indexing, "BATCH_DOCS", 10)
     org = make_org()
     rebuild_index()
-    for n in range(BATCH_DOCS + 20):
+    for n in range(25):
         make_offer(org, title=f"Aanbod {n}", state="draft").state = "published"
         record_change("offer", n + 1)
     db.session.commit()
     result = sync()
-    assert result.commits >= 2
+    assert result.commits == 3  # 25 offers (and the set-up's own changes) in batches of 10
+    assert verify().ok
+
+
+def test_one_batch_applies_an_organisations_change_and_the_archiving_of_its_offer(app):
+    from marketplace.offers.services import archive_offer
+
+    org = make_org()
+    kept = make_offer(org, title="Groenonderhoud van bedrijfstuinen")
+    gone = make_offer(org, title="Drukwerk en mailing")
+    rebuild_index()
+    org.name = "Nieuwe naam vzw"
+    record_change("organisation", org.id)
+    db.session.commit()
+    archive_offer(gone)
+    result = sync()
+    assert result.commits == 1
+    assert ids("drukwerk") == set() and ids("groenonderhoud") == {kept.id}
     assert verify().ok
 
 
